@@ -1,0 +1,49 @@
+"""Store initialisation: schema, territory registry, classification tables, population."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, delete, insert
+
+from sereno.domain.taxonomy import load_taxonomy
+from sereno.services.statistics import load_population
+from sereno.services.territories import register_builtin_sets
+from sereno.storage.db import open_store, transaction
+from sereno.storage.models import Category, ClassificationVersion
+
+__all__ = ["init_store"]
+
+
+def _register_taxonomy(engine: Engine) -> None:
+    tax = load_taxonomy()
+    with transaction(engine) as conn:
+        conn.execute(delete(Category))
+        conn.execute(delete(ClassificationVersion))
+        for version in tax.versions:
+            cl = tax.classification(version)
+            conn.execute(
+                insert(ClassificationVersion).values(
+                    version=cl.version, name=cl.name, valid_from=cl.valid_from, valid_to=cl.valid_to
+                )
+            )
+            rows = [
+                {
+                    "version": cl.version,
+                    "code": c.code,
+                    "name": c.name,
+                    "level": c.level,
+                    "parent": c.parent,
+                    "iccs_l1": c.iccs_l1,
+                }
+                for c in cl.categories.values()
+            ]
+            if rows:
+                conn.execute(insert(Category), rows)
+
+
+def init_store(url: str | None = None) -> Engine:
+    """Create or migrate the store and load its reference tables (idempotent)."""
+    engine = open_store(url)
+    register_builtin_sets(engine)
+    _register_taxonomy(engine)
+    load_population(engine)
+    return engine

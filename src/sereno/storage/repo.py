@@ -1,0 +1,253 @@
+"""Queries of the store used by the services (the only place SQL lives besides models)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from sqlalchemy import Connection, func, insert, select, update
+
+from sereno.storage.models import (
+    ImportBatch,
+    Incident,
+    Population,
+    Source,
+    Statistic,
+    Territory,
+    TerritorySetRow,
+)
+
+__all__ = [
+    "candidate_links",
+    "count_rows",
+    "create_batch",
+    "existing_incident_keys",
+    "existing_statistics",
+    "finish_batch",
+    "get_or_create_source",
+    "list_batches",
+    "list_territory_sets",
+    "max_id",
+    "population_years",
+    "status_counts",
+    "territory_rows",
+    "upsert_territory_set",
+]
+
+
+def utcnow() -> datetime:
+    """Current UTC time as a naive datetime (how the store keeps times)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def get_or_create_source(conn: Connection, name: str, kind: str, *, synthetic: bool = False) -> int:
+    """Id of the source called ``name``, creating it with ``kind`` if new."""
+    row = conn.execute(select(Source.id).where(Source.name == name)).first()
+    if row is not None:
+        return int(row[0])
+    res = conn.execute(
+        insert(Source).values(
+            name=name, kind=kind, institution=name, synthetic=synthetic, created_at=utcnow()
+        )
+    )
+    return int(res.inserted_primary_key[0])  # type: ignore[index]
+
+
+def create_batch(conn: Connection, **values: Any) -> int:
+    """Insert an import batch row and return its id."""
+    res = conn.execute(insert(ImportBatch).values(started_at=utcnow(), **values))
+    return int(res.inserted_primary_key[0])  # type: ignore[index]
+
+
+def finish_batch(conn: Connection, batch_id: int, details: Mapping[str, Any], **counts: int) -> None:
+    """Record the counts and summary of a batch and mark it committed."""
+    conn.execute(
+        update(ImportBatch)
+        .where(ImportBatch.id == batch_id)
+        .values(finished_at=utcnow(), status="committed", details=json.dumps(details, ensure_ascii=False), **counts)
+    )
+
+
+def max_id(conn: Connection, table: Any) -> int:
+    """Largest id in a table (0 when empty)."""
+    return int(conn.execute(select(func.coalesce(func.max(table.id), 0))).scalar_one())
+
+
+def existing_incident_keys(conn: Connection, source_id: int) -> npt.NDArray[np.int64]:
+    """All record keys already stored for a source."""
+    rows = conn.exec_driver_sql(
+        "SELECT record_key FROM incidents WHERE source_id = " + str(int(source_id))
+    ).fetchall()
+    return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+
+def candidate_links(
+    conn: Connection, source_id: int, t_from: datetime, t_to: datetime
+) -> pd.DataFrame:
+    """Canonical records of other sources in a time range (for cross-source linking)."""
+    stmt = select(
+        Incident.id, Incident.iccs_l1, Incident.category, Incident.occurred_from, Incident.x, Incident.y
+    ).where(
+        Incident.source_id != source_id,
+        Incident.linked_to.is_(None),
+        Incident.occurred_from >= t_from,
+        Incident.occurred_from <= t_to,
+    )
+    rows = conn.execute(stmt).all()
+    df = pd.DataFrame(rows, columns=["id", "iccs_l1", "category", "occurred_from", "x", "y"])
+    return df
+
+
+def existing_statistics(conn: Connection, source_id: int) -> pd.DataFrame:
+    """Stored statistic keys and values of a source."""
+    stmt = select(
+        Statistic.id, Statistic.territory_code, Statistic.period, Statistic.category, Statistic.measure, Statistic.value
+    ).where(Statistic.source_id == source_id)
+    return pd.DataFrame(
+        conn.execute(stmt).all(), columns=["id", "territory_code", "period", "category", "measure", "value"]
+    )
+
+
+def count_rows(conn: Connection, model: Any) -> int:
+    """Number of rows of a table."""
+    return int(conn.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def status_counts(conn: Connection) -> dict[str, Any]:
+    """Counts by source, territory, category and period for ``sereno status``."""
+    out: dict[str, Any] = {
+        "incidents": count_rows(conn, Incident),
+        "statistics": count_rows(conn, Statistic),
+        "batches": count_rows(conn, ImportBatch),
+        "population": count_rows(conn, Population),
+    }
+    src = conn.execute(
+        select(Source.name, Source.kind, Source.synthetic, func.count(Incident.id))
+        .join(Incident, Incident.source_id == Source.id, isouter=True)
+        .group_by(Source.id, Source.name, Source.kind, Source.synthetic)
+        .order_by(Source.name)
+    ).all()
+    stat_src = dict(
+        conn.execute(select(Statistic.source_id, func.count()).group_by(Statistic.source_id)).all()
+    )
+    ids = dict(conn.execute(select(Source.name, Source.id)).all())
+    out["by_source"] = [
+        {
+            "source": n,
+            "kind": k,
+            "synthetic": bool(s),
+            "incidents": int(c),
+            "statistics": int(stat_src.get(ids[n], 0)),
+        }
+        for n, k, s, c in src
+    ]
+    out["by_territory"] = [
+        {"territory": t, "incidents": int(c)}
+        for t, c in conn.execute(
+            select(Incident.territory_code, func.count()).group_by(Incident.territory_code).order_by(Incident.territory_code)
+        ).all()
+    ]
+    out["by_category"] = [
+        {"category": t, "incidents": int(c)}
+        for t, c in conn.execute(
+            select(Incident.category, func.count()).group_by(Incident.category).order_by(func.count().desc())
+        ).all()
+    ]
+    month = func.substr(func.cast(Incident.occurred_from, Incident.occurred_local.type), 1, 7)
+    out["by_period"] = [
+        {"period": p, "incidents": int(c)}
+        for p, c in conn.execute(select(month, func.count()).group_by(month).order_by(month)).all()
+    ]
+    stat_period = conn.execute(select(func.min(Statistic.period), func.max(Statistic.period))).first()
+    out["statistics_periods"] = (
+        {"from": stat_period[0], "to": stat_period[1]} if stat_period and stat_period[0] else None
+    )
+    return out
+
+
+def list_batches(conn: Connection, limit: int = 50) -> list[dict[str, Any]]:
+    """Most recent import batches with their source."""
+    rows = conn.execute(
+        select(ImportBatch, Source.name).join(Source).order_by(ImportBatch.id.desc()).limit(limit)
+    ).all()
+    return [
+        {
+            "batch_id": b.id,
+            "source": name,
+            "kind": b.kind,
+            "file_name": b.file_name,
+            "sha256": b.sha256,
+            "rows_read": b.rows_read,
+            "inserted": b.inserted,
+            "duplicates": b.duplicates,
+            "rejected": b.rejected,
+            "status": b.status,
+            "imported_by": b.imported_by,
+            "started_at": b.started_at.isoformat() if b.started_at else None,
+        }
+        for b, name in rows
+    ]
+
+
+def upsert_territory_set(
+    conn: Connection, meta: Mapping[str, Any], territories: Iterable[Mapping[str, Any]]
+) -> None:
+    """Replace a territory set's registration and its territories."""
+    code = meta["code"]
+    conn.execute(Territory.__table__.delete().where(Territory.set_code == code))
+    conn.execute(TerritorySetRow.__table__.delete().where(TerritorySetRow.code == code))
+    conn.execute(insert(TerritorySetRow).values(loaded_at=utcnow(), **meta))
+    rows = [dict(t, set_code=code) for t in territories]
+    if rows:
+        conn.execute(insert(Territory), rows)
+
+
+def list_territory_sets(conn: Connection) -> list[dict[str, Any]]:
+    """Registered territory sets with their number of territories."""
+    rows = conn.execute(
+        select(TerritorySetRow, func.count(Territory.code))
+        .join(Territory, Territory.set_code == TerritorySetRow.code, isouter=True)
+        .group_by(TerritorySetRow.code)
+        .order_by(TerritorySetRow.builtin.desc(), TerritorySetRow.code)
+    ).all()
+    return [
+        {
+            "code": s.code,
+            "name": s.name,
+            "crs": s.crs,
+            "timezone": s.timezone,
+            "builtin": bool(s.builtin),
+            "territories": int(n),
+        }
+        for s, n in rows
+    ]
+
+
+def territory_rows(conn: Connection, set_code: str) -> list[dict[str, Any]]:
+    """Territories of a set with their stored GeoJSON geometry (custom sets)."""
+    meta = conn.execute(select(TerritorySetRow).where(TerritorySetRow.code == set_code)).scalar_one_or_none()
+    if meta is None:
+        return []
+    rows = conn.execute(select(Territory).where(Territory.set_code == set_code).order_by(Territory.code)).scalars()
+    return [
+        {
+            "set": {"code": meta.code, "name": meta.name, "crs": meta.crs, "timezone": meta.timezone},
+            "code": t.code,
+            "name": t.name,
+            "parent_code": t.parent_code,
+            "parent_name": t.parent_name,
+            "area_km2": t.area_km2,
+            "geometry": t.geometry,
+        }
+        for t in rows
+    ]
+
+
+def population_years(conn: Connection) -> int:
+    """Number of population rows stored."""
+    return count_rows(conn, Population)
