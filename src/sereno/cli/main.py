@@ -169,6 +169,13 @@ def territory_load(
         )
 
 
+def _report_dir(explicit: Path | None) -> Path | None:
+    from sereno.settings import get_settings
+
+    configured = get_settings().reject_dir
+    return explicit or (Path(configured) if configured else None)
+
+
 def _print_summary(summary: Any, as_json: bool) -> None:
     d = summary.to_dict()
     if as_json:
@@ -216,7 +223,7 @@ def import_incidents_cmd(
     with _progress(not as_json) as bar:
         summary = import_incidents(
             engine, file, source=source, source_kind=source_kind, profile=profile,
-            mapping=mapping, territory_set=territory_set, report_dir=report_dir, progress=bar,
+            mapping=mapping, territory_set=territory_set, report_dir=_report_dir(report_dir), progress=bar,
         )
     _print_summary(summary, as_json)
 
@@ -234,7 +241,9 @@ def import_stats_cmd(
     """Importar estadísticas agregadas (comuna × periodo × categoría), p. ej. CEAD."""
     from sereno.services.statistics import import_statistics
 
-    summary = import_statistics(_engine(db, create=True), file, source=source, measure=measure, report_dir=report_dir)
+    summary = import_statistics(
+        _engine(db, create=True), file, source=source, measure=measure, report_dir=_report_dir(report_dir)
+    )
     _print_summary(summary, as_json)
 
 

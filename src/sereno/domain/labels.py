@@ -49,6 +49,8 @@ _MAPPING_KEYS = frozenset({"version", "extends", "labels"})
 # A mapping is a few hundred lines; refuse anything absurdly large.
 _MAX_MAPPING_BYTES = 5_000_000
 _NON_ALNUM = re.compile(r"[\W_]+")
+# Spellings CEAD has used for the same published statistic (normalised).
+_STATISTIC_ALIASES = {"robos en lugar no habitado": "robo en lugar no habitado"}
 
 
 def normalize_label(text: str) -> str:
@@ -103,7 +105,8 @@ class LabelMapping:
         lookup = [self.entries.get(normalize_label(str(value)), UNCLASSIFIED) for value in uniques]
         # The extra last slot catches the -1 sentinel of missing values.
         table = np.array([*lookup, UNCLASSIFIED], dtype=object)
-        return table[positions]
+        codes: np.ndarray[Any, Any] = table[positions]
+        return codes
 
     def unmapped(self, labels: pd.Series[Any] | Iterable[Any]) -> tuple[str, ...]:
         """Return the distinct non-empty labels this mapping does not know, sorted."""
@@ -342,7 +345,17 @@ def statistic_index(classification: Classification) -> dict[str, str]:
     return index
 
 
-def close_names(name: str, names: Mapping[str, str]) -> list[str]:
-    """Return up to five display names close to ``name`` (normalised comparison)."""
-    keys = difflib.get_close_matches(normalize_label(name), list(names), n=5, cutoff=0.6)
-    return [names[key] for key in keys]
+def statistic_code(name: str, index: Mapping[str, str], classification: Classification) -> str:
+    """Look a CEAD statistic name up in ``index`` (see :func:`statistic_index`)."""
+    key = normalize_label(name)
+    key = _STATISTIC_ALIASES.get(key, key)
+    if key in index:
+        return index[key]
+    names = {k: classification.categories[code].name for k, code in index.items()}
+    close = [names[k] for k in difflib.get_close_matches(key, list(names), n=5, cutoff=0.6)]
+    hint = (
+        "¿Quiso decir: " + ", ".join(f"«{n}»" for n in close) + "?"
+        if close
+        else "Use el nombre tal como lo publica el portal CEAD (p. ej. «Hurtos»)."
+    )
+    raise TaxonomyError(f"La categoría CEAD «{name}» no se reconoce.", hint=hint)

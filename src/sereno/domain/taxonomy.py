@@ -20,7 +20,7 @@ import difflib
 import functools
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib import resources
 from types import MappingProxyType
@@ -55,21 +55,9 @@ _CLASSIFICATION_KEYS = frozenset(
     {"version", "name", "valid_from", "valid_to", "source", "categories"}
 )
 _CATEGORY_KEYS = frozenset(
-    {
-        "code",
-        "name",
-        "level",
-        "parent",
-        "iccs_l1",
-        "iccs_l2",
-        "iccs_confirmed",
-        "tags",
-        "code_source",
-    }
+    "code name level parent iccs_l1 iccs_l2 iccs_confirmed tags code_source".split()
 )
 _CROSSWALK_FILE = "crosswalk.yaml"
-# Spellings CEAD has used for the same published statistic.
-_STATISTIC_ALIASES = {"Robos en lugar no habitado": "Robo en lugar no habitado"}
 
 
 @dataclass(frozen=True)
@@ -109,6 +97,9 @@ class Classification:
     def __post_init__(self) -> None:
         children: dict[str, list[str]] = {code: [] for code in self.categories}
         for code, category in self.categories.items():
+            if category.parent is not None and category.parent not in children:
+                message = f"El padre «{category.parent}» de «{code}» no existe en «{self.version}»."
+                raise TaxonomyError(message, hint="Corrija `parent` o agregue esa categoría.")
             if category.parent is not None:
                 children[category.parent].append(code)
         object.__setattr__(self, "categories", MappingProxyType(dict(self.categories)))
@@ -296,112 +287,71 @@ def _as_date(value: Any, key: str, source: str) -> date | None:
         raise _fail(source, f"`{key}` = «{value}» no es una fecha.", "Use AAAA-MM-DD.") from None
 
 
-def _check_category(raw: Any, source: str, seen: set[str]) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise _fail(source, f"categoría inválida: {raw!r}.", "Cada categoría es un diccionario.")
-    code = raw.get("code")
-    where = f"categoría «{code}»"
+def _category_problem(raw: dict[str, Any], seen: set[str]) -> tuple[str, str] | None:
+    """Return ``(message, hint)`` for the first problem of one raw category."""
+    code, level, l1, l2 = (raw.get(k) for k in ("code", "level", "iccs_l1", "iccs_l2"))
+    tags, where = raw.get("tags", []), f"categoría «{raw.get('code')}»"
     unknown = sorted(set(map(str, raw)) - _CATEGORY_KEYS)
     if unknown:
-        raise _fail(
-            source,
-            f"{where}: claves desconocidas {unknown}.",
-            f"Claves admitidas: {', '.join(sorted(_CATEGORY_KEYS))}.",
-        )
+        return f"{where}: claves desconocidas {unknown}.", f"Admitidas: {sorted(_CATEGORY_KEYS)}."
     if not isinstance(code, str) or not code:
-        raise _fail(
-            source,
-            f"{where}: el código debe ser texto.",
-            'Escriba el código entre comillas, p. ej. code: "10101".',
-        )
-    if code == UNCLASSIFIED:
-        raise _fail(
-            source,
-            f"el código «{UNCLASSIFIED}» está reservado.",
-            "Sereno lo agrega a cada versión; elimínelo del archivo.",
-        )
-    if code in seen:
-        raise _fail(source, f"código duplicado «{code}».", "Cada código debe aparecer una vez.")
-    seen.add(code)
+        return f"{where}: el código debe ser texto.", 'Use comillas: code: "10101".'
+    if code == UNCLASSIFIED or code in seen:
+        return f"código «{code}» repetido o reservado.", "Cada código va una sola vez."
     if not isinstance(raw.get("name"), str) or not raw["name"].strip():
-        raise _fail(source, f"{where}: falta `name`.", "Agregue el nombre oficial en español.")
-    if raw.get("level") not in _LEVELS:
-        raise _fail(
-            source,
-            f"{where}: nivel «{raw.get('level')}» inválido.",
-            f"Use uno de: {', '.join(_LEVELS)}.",
-        )
-    parent = raw.get("parent")
-    if parent is not None and not isinstance(parent, str):
-        raise _fail(source, f"{where}: `parent` debe ser texto.", "Póngalo entre comillas.")
-    l1, l2 = raw.get("iccs_l1"), raw.get("iccs_l2")
+        return f"{where}: falta `name`.", "Agregue el nombre oficial en español."
+    if level not in _LEVELS or not isinstance(raw.get("parent", ""), str):
+        return f"{where}: `level` o `parent` inválido.", f"Niveles: {', '.join(_LEVELS)}."
     if l1 is not None and l1 not in _ICCS_SECTIONS:
-        raise _fail(
-            source,
-            f"{where}: sección ICCS «{l1}» inválida.",
-            'Use una sección de nivel 1 entre "01" y "11", entre comillas.',
-        )
-    if l2 is not None and not (
-        isinstance(l2, str) and len(l2) == 4 and l2.isdigit() and l1 and l2.startswith(l1)
-    ):
-        raise _fail(
-            source,
-            f"{where}: código ICCS de nivel 2 «{l2}» inválido.",
-            "Debe tener 4 dígitos y empezar por la sección de nivel 1 (`iccs_l1`).",
-        )
+        return f"{where}: sección ICCS «{l1}» inválida.", 'Use "01" a "11", entre comillas.'
+    if l2 is not None and not (isinstance(l2, str) and l1 and l2.isdigit() and len(l2) == 4):
+        return f"{where}: ICCS nivel 2 «{l2}» inválido.", "Cuatro dígitos y con `iccs_l1`."
+    if l2 is not None and not l2.startswith(str(l1)):
+        return f"{where}: ICCS «{l2}» no está en la sección «{l1}».", "Corrija una de las dos."
     if not isinstance(raw.get("iccs_confirmed", True), bool):
-        raise _fail(source, f"{where}: `iccs_confirmed` debe ser true o false.", "Corríjalo.")
-    tags = raw.get("tags", [])
-    if not isinstance(tags, list) or any(t not in _TAGS for t in tags):
-        raise _fail(
-            source,
-            f"{where}: etiquetas {tags!r} inválidas.",
-            f"Use una lista con: {', '.join(_TAGS)}.",
-        )
+        return f"{where}: `iccs_confirmed` debe ser true o false.", "Corríjalo."
+    if not isinstance(tags, list) or not set(tags) <= set(_TAGS):
+        return f"{where}: etiquetas {tags!r} inválidas.", f"Use: {', '.join(_TAGS)}."
     if raw.get("code_source", "official") not in _CODE_SOURCES:
-        raise _fail(
-            source, f"{where}: `code_source` inválido.", f"Use uno de: {', '.join(_CODE_SOURCES)}."
-        )
-    return raw
+        return f"{where}: `code_source` inválido.", f"Use: {', '.join(_CODE_SOURCES)}."
+    return None
+
+
+def _raw_categories(data: Any, source: str) -> list[dict[str, Any]]:
+    raws, seen = data.get("categories"), set[str]()
+    if not isinstance(raws, list):
+        raise _fail(source, "falta la lista `categories`.", "Vea cead-2025.yaml.")
+    for raw in raws:
+        problem = _category_problem(raw, seen) if isinstance(raw, dict) else ("", "")
+        if problem is not None:
+            message = problem[0] or f"categoría inválida: {raw!r}."
+            raise _fail(source, message, problem[1] or "Cada categoría es un diccionario.")
+        seen.add(raw["code"])
+    by_code = {raw["code"]: raw for raw in raws}
+    for raw in raws:
+        parent = by_code.get(raw.get("parent", ""))
+        if "parent" in raw and parent is None:
+            message = f"el padre «{raw['parent']}» de «{raw['code']}» no existe."
+            raise _fail(source, message, "Agregue el padre o corrija `parent`.")
+        if parent and _LEVELS.index(parent["level"]) >= _LEVELS.index(raw["level"]):
+            message = (
+                f"«{raw['code']}» ({raw['level']}) bajo «{parent['code']}» ({parent['level']})."
+            )
+            raise _fail(source, message, "El padre debe ser de nivel superior.")
+    return raws
 
 
 def _build_classification(data: Any, source: str) -> Classification:
-    if not isinstance(data, dict):
-        raise _fail(source, "el archivo debe ser un diccionario.", "Vea cead-2025.yaml.")
+    if not isinstance(data, dict) or not isinstance(data.get("version"), str):
+        raise _fail(source, "falta `version`.", "Vea cead-2025.yaml.")
     unknown = sorted(set(map(str, data)) - _CLASSIFICATION_KEYS)
     if unknown:
-        raise _fail(
-            source,
-            f"claves desconocidas {unknown}.",
-            f"Claves admitidas: {', '.join(sorted(_CLASSIFICATION_KEYS))}.",
-        )
-    version, raw_categories = data.get("version"), data.get("categories")
-    if not isinstance(version, str) or not isinstance(raw_categories, list):
-        raise _fail(source, "faltan `version` o `categories`.", "Agregue ambas claves.")
+        raise _fail(source, f"claves desconocidas {unknown}.", "Elimínelas.")
+    version = data["version"]
     valid_from = _as_date(data.get("valid_from"), "valid_from", source)
     valid_to = _as_date(data.get("valid_to"), "valid_to", source)
     if valid_from and valid_to and valid_from > valid_to:
         raise _fail(source, "`valid_from` es posterior a `valid_to`.", "Corrija las fechas.")
-    seen: set[str] = set()
-    raws = [_check_category(raw, source, seen) for raw in raw_categories]
-    by_code = {raw["code"]: raw for raw in raws}
-    for raw in raws:
-        parent = raw.get("parent")
-        if parent is None:
-            continue
-        if parent not in by_code:
-            raise _fail(
-                source,
-                f"la categoría «{raw['code']}» tiene padre «{parent}», que no existe.",
-                "Agregue el padre o corrija `parent`.",
-            )
-        if _LEVELS.index(by_code[parent]["level"]) >= _LEVELS.index(raw["level"]):
-            raise _fail(
-                source,
-                f"la categoría «{raw['code']}» ({raw['level']}) no puede "
-                f"depender de «{parent}» ({by_code[parent]['level']}).",
-                "El padre debe ser de un nivel superior (familia > grupo > subgrupo).",
-            )
     categories = {
         raw["code"]: Category(
             code=raw["code"],
@@ -415,89 +365,60 @@ def _build_classification(data: Any, source: str) -> Classification:
             iccs_confirmed=raw.get("iccs_confirmed", True),
             code_source=raw.get("code_source", "official"),
         )
-        for raw in raws
+        for raw in _raw_categories(data, source)
     }
     categories[UNCLASSIFIED] = Category(
         UNCLASSIFIED, "Sin clasificar", "subgrupo", None, version, None, None, (), False
     )
-    draft = Classification(
-        version, str(data.get("name", version)), valid_from, valid_to, categories
-    )
-    return Classification(version, draft.name, valid_from, valid_to, _with_derived_iccs(draft))
+    name = str(data.get("name", version))
+    draft = Classification(version, name, valid_from, valid_to, categories)
+    return Classification(version, name, valid_from, valid_to, _with_derived_iccs(draft))
 
 
 def _with_derived_iccs(draft: Classification) -> dict[str, Category]:
     """Give grupos and familias the ICCS section their leaves share, if any."""
     result = dict(draft.categories)
     for code, category in draft.categories.items():
-        leaves = draft.subgroups_of(code)
-        if category.iccs_l1 is not None or leaves == (code,):
-            continue
-        sections = {draft.categories[leaf].iccs_l1 for leaf in leaves}
-        if len(sections) == 1 and None not in sections:
-            confirmed = all(draft.categories[leaf].iccs_confirmed for leaf in leaves)
-            result[code] = Category(
-                category.code,
-                category.name,
-                category.level,
-                category.parent,
-                category.version,
-                sections.pop(),
-                None,
-                category.tags,
-                confirmed,
-                category.code_source,
-            )
+        leaves = [draft.categories[leaf] for leaf in draft.subgroups_of(code)]
+        sections = {leaf.iccs_l1 for leaf in leaves}
+        if category.iccs_l1 is None and leaves != [category] and len(sections) == 1:
+            confirmed = all(leaf.iccs_confirmed for leaf in leaves)
+            result[code] = replace(category, iccs_l1=sections.pop(), iccs_confirmed=confirmed)
     return result
 
 
+def _crosswalk_pair(raw: Any, old: str, new: str, known: Mapping[str, Classification]) -> _Pair:
+    raw = raw if isinstance(raw, dict) else {}
+    from_codes, to_codes = tuple(raw.get("from", ())), tuple(raw.get("to", ()))
+    for codes, version in ((from_codes, old), (to_codes, new)):
+        missing = [c for c in codes if c not in known[version].categories]
+        if not codes or missing:
+            message = (
+                f"par {list(from_codes)} → {list(to_codes)}: códigos {missing} en «{version}»."
+            )
+            raise _fail(_CROSSWALK_FILE, message, "Use códigos existentes en esa versión.")
+    if not isinstance(raw.get("comparable"), bool) or not raw.get("note"):
+        message = f"par {list(from_codes)}: falta `comparable` o `note`."
+        raise _fail(_CROSSWALK_FILE, message, "Ambos son obligatorios.")
+    return _Pair(from_codes, to_codes, raw["comparable"], str(raw["note"]))
+
+
 def _build_crosswalks(
-    data: Any, classifications: Mapping[str, Classification]
+    data: Any, known: Mapping[str, Classification]
 ) -> dict[tuple[str, str], tuple[_Pair, ...]]:
-    source = _CROSSWALK_FILE
-    if not isinstance(data, dict) or not isinstance(data.get("tables"), list):
-        raise _fail(source, "debe tener una lista `tables`.", "Vea el comentario del archivo.")
     tables: dict[tuple[str, str], tuple[_Pair, ...]] = {}
-    for table in data["tables"]:
+    for table in data.get("tables", []) if isinstance(data, dict) else []:
         old, new = table.get("from"), table.get("to")
-        for version in (old, new):
-            if version not in classifications:
-                raise _fail(
-                    source,
-                    f"versión «{version}» desconocida.",
-                    f"Use una de: {', '.join(sorted(classifications))}.",
-                )
-        if old == new or (old, new) in tables or (new, old) in tables:
-            raise _fail(source, f"tabla {old} → {new} repetida o trivial.", "Elimínela.")
-        pairs: list[_Pair] = []
-        used: set[str] = set()
-        for raw in table.get("pairs", []):
-            from_codes, to_codes = tuple(raw.get("from", ())), tuple(raw.get("to", ()))
-            for codes, version in ((from_codes, old), (to_codes, new)):
-                missing = [c for c in codes if c not in classifications[version].categories]
-                if not codes or missing:
-                    raise _fail(
-                        source,
-                        f"par {list(from_codes)} → {list(to_codes)}: códigos "
-                        f"{missing or '[]'} inexistentes en «{version}».",
-                        "Corrija los códigos del par.",
-                    )
-            repeated = used.intersection(from_codes)
-            if repeated:
-                raise _fail(
-                    source,
-                    f"{old} → {new}: los códigos {sorted(repeated)} aparecen en más de un par.",
-                    "Cada código de origen va en un solo par.",
-                )
-            used.update(from_codes)
-            if not isinstance(raw.get("comparable"), bool) or not raw.get("note"):
-                raise _fail(
-                    source,
-                    f"par {list(from_codes)}: falta `comparable` o `note`.",
-                    "Ambos son obligatorios.",
-                )
-            pairs.append(_Pair(from_codes, to_codes, raw["comparable"], str(raw["note"])))
-        tables[(old, new)] = tuple(pairs)
+        if old not in known or new not in known or old == new or (new, old) in tables:
+            message = f"tabla «{old}» → «{new}» inválida o repetida."
+            raise _fail(_CROSSWALK_FILE, message, f"Versiones: {', '.join(sorted(known))}.")
+        pairs = tuple(_crosswalk_pair(raw, old, new, known) for raw in table.get("pairs", []))
+        from_codes = [code for pair in pairs for code in pair.from_codes]
+        repeated = sorted({code for code in from_codes if from_codes.count(code) > 1})
+        if repeated or (old, new) in tables:
+            message = f"{old} → {new}: códigos {repeated} en más de un par (o tabla repetida)."
+            raise _fail(_CROSSWALK_FILE, message, "Cada código de origen va en un solo par.")
+        tables[(old, new)] = pairs
     return tables
 
 
@@ -558,16 +479,5 @@ def cead_statistic_category(name: str) -> str:
     familia ``"5"``, "Amenaza falta o riña" grupo ``"701"``, "Hurtos" subgrupo
     ``"60401"``. Unknown names raise TaxonomyError with close matches.
     """
-    key = normalize_label(_STATISTIC_ALIASES.get(name.strip(), name))
-    index = _statistic_index()
-    if key in index:
-        return index[key]
     current = load_taxonomy().classification(CURRENT_VERSION)
-    names = {k: current.categories[code].name for k, code in index.items()}
-    close = _labels.close_names(name, names)
-    hint = (
-        "¿Quiso decir: " + ", ".join(f"«{n}»" for n in close) + "?"
-        if close
-        else "Use el nombre tal como lo publica el portal CEAD (p. ej. «Hurtos»)."
-    )
-    raise TaxonomyError(f"La categoría CEAD «{name}» no se reconoce.", hint=hint)
+    return _labels.statistic_code(name, _statistic_index(), current)

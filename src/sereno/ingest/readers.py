@@ -200,23 +200,29 @@ def reject_frame(
 
 
 def _nfc_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    """NFC-normalise only the non-ASCII values (ASCII is always NFC)."""
-    ascii_mask = pc.string_is_ascii(col)
-    if pc.all(ascii_mask).as_py() is not False:
+    """NFC-normalise a text column, touching only its distinct non-ASCII values."""
+    non_ascii = pc.invert(pc.string_is_ascii(col))
+    if not pc.any(non_ascii).as_py():
         return col
-    normalised = pc.utf8_normalize(col, "NFC")
-    return pc.if_else(ascii_mask, col, normalised)
+    encoded = pc.dictionary_encode(pc.filter(col, non_ascii).combine_chunks())
+    normalised = pc.utf8_normalize(encoded.dictionary, "NFC")
+    if pc.all(pc.equal(normalised, encoded.dictionary)).as_py():
+        return col  # already NFC: the usual case
+    fixed = pc.take(normalised, encoded.indices)
+    mask = non_ascii.combine_chunks() if isinstance(non_ascii, pa.ChunkedArray) else non_ascii
+    return pa.chunked_array([pc.replace_with_mask(col.combine_chunks(), mask, fixed)])
 
 
 def text_table_to_frame(table: pa.Table, names: list[str]) -> pd.DataFrame:
+    """All-text DataFrame (``str`` dtype, NFC) from an Arrow table, renamed to ``names``."""
     columns = {}
     for i, name in enumerate(names):
         col = table.column(i)
-        if not pa.types.is_string(col.type):
-            col = pc.cast(col, pa.string())
+        if not pa.types.is_large_string(col.type):
+            col = pc.cast(col, pa.large_string())
         columns[name] = _nfc_column(col)
-    frame = pa.table(columns).to_pandas()
-    return frame.astype({n: "str" for n in names}) if len(names) else frame
+    frame = pa.table(columns).to_pandas() if names else pd.DataFrame(index=range(table.num_rows))
+    return frame.astype({n: "str" for n in names}) if names else frame
 
 
 # --------------------------------------------------------------------------- CSV
@@ -372,7 +378,7 @@ def _read_csv(path: Path) -> RawTable:
                 invalid_row_handler=on_bad_row,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in arrow_names},
+                column_types={n: pa.large_string() for n in arrow_names},
                 strings_can_be_null=True,
                 null_values=[""],
                 check_utf8=True,
@@ -390,8 +396,11 @@ def _read_csv(path: Path) -> RawTable:
             hint="Revise que exportó la hoja con los registros.",
         )
     total = table.num_rows + len(bad)
-    bad_numbers = np.array([b[0] for b in bad], dtype=np.int64)
-    row_numbers = np.setdiff1d(np.arange(2, total + 2, dtype=np.int64), bad_numbers)
+    row_numbers = np.arange(2, total + 2, dtype=np.int64)
+    if bad:
+        good = np.ones(total, dtype=bool)
+        good[np.array([b[0] for b in bad], dtype=np.int64) - 2] = False
+        row_numbers = row_numbers[good]
     frame = text_table_to_frame(table, names)
     rejects = [
         (
