@@ -33,6 +33,11 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype("object").where(values.notna(), "").astype(str)
 
 
+def _epoch_us(values: pd.Series) -> npt.NDArray[np.int64]:
+    ts = pd.to_datetime(values, utc=True).dt.as_unit("us")
+    return ts.astype("int64").to_numpy()
+
+
 def record_keys(records: pd.DataFrame) -> npt.NDArray[np.int64]:
     """Order- and format-independent 64-bit identity of each record within its source.
 
@@ -54,8 +59,9 @@ def record_keys(records: pd.DataFrame) -> npt.NDArray[np.int64]:
     content = pd.DataFrame(
         {
             "label": _text(records["raw_label"]).str.casefold().str.strip(),
-            "t0": records["occurred_from"].astype("int64", copy=False),
-            "t1": records["occurred_to"].astype("int64", copy=False),
+            # pandas may infer s/ms/us/ns resolution per file: fix the unit first.
+            "t0": _epoch_us(records["occurred_from"]),
+            "t1": _epoch_us(records["occurred_to"]),
             "lon": np.round(records["lon"].to_numpy(float) * 1e6).astype(np.int64),
             "lat": np.round(records["lat"].to_numpy(float) * 1e6).astype(np.int64),
             "addr": _text(records["address"]).str.casefold().str.strip(),

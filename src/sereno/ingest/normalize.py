@@ -22,9 +22,7 @@ stripped, and blank values become NA.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -33,7 +31,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sereno.errors import InputError
-from sereno.ingest.profiles import FIELDS, GEOMETRY_COLUMNS, Profile, resolve_columns
+from sereno.ingest._coords import coordinates
+from sereno.ingest.profiles import FIELDS, Profile, resolve_columns
 from sereno.ingest.readers import REJECT_COLUMNS, RawTable
 from sereno.ingest.timeparse import (
     DATE_FORMATS_ES,
@@ -57,8 +56,7 @@ _TEXT_OUT = {
     "offender_sex": "offender_sex",
 }  # fmt: skip
 _FORMULA_FIELDS = ("record_id", "label", "address", "place_type", "comuna")
-_FORMULA = re.compile(r"(?:[=+@\t\r\x00]|-[A-Za-zÀ-ÿ])")
-_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+_FORMULA = r"^ *(?:[=+@\t\r\x00]|-[A-Za-zÀ-ÿ])"
 _DAY = np.timedelta64(1, "D").astype("timedelta64[ns]")
 _NAT = np.datetime64("NaT", "ns")
 _NOT = np.timedelta64("NaT", "ns")
@@ -155,22 +153,26 @@ def normalize(
     mapping = resolve_columns(raw.frame.columns, profile)
     log = _RejectLog(raw.row_numbers)
     source = {f: raw.frame[c] for f, c in mapping.items()}
-    text = {f: _clean(s) for f, s in source.items()}
+    edges = {f: _edges(_arrow(s)) for f, s in source.items()}
+    text = {f: _clean(s, edges[f]) for f, s in source.items()}
     for f in ("label", "date"):
         log.add(text[f].isna(), mapping[f], None, f"falta {FIELDS[f]}: la celda está vacía; "
                 "complétela o elimine la fila")  # fmt: skip
     for f in _FORMULA_FIELDS:
         if f in source:
-            log.add(_formula_mask(source[f]), mapping[f], source[f], _FORMULA_REASON)
+            mask = _formula_mask(source[f], edges[f])
+            log.add(mask, mapping[f], source[f], _FORMULA_REASON)
     when = _occurrence(text, mapping, profile.date_order, tz, now_utc, log)
-    lon, lat = _coordinates(text, mapping, raw, profile, bounds, log)
+    lon, lat = coordinates(text, mapping, raw, profile, bounds, log)
     keep = ~log.rejected
     n_keep = int(keep.sum())
 
+    kept = pa.array(keep)
+
     def text_out(field: str) -> pd.Series:
         if field in text:
-            return text[field][keep].reset_index(drop=True)
-        return pd.Series([pd.NA] * n_keep, dtype="str")
+            return _keep(text[field], keep, kept)
+        return _text(pa.nulls(n_keep, pa.large_string()))
 
     precision = text_out("location_precision").fillna(profile.location_precision)
     records = pd.DataFrame(
@@ -178,7 +180,7 @@ def normalize(
             "source_row": raw.row_numbers[keep].astype(np.int64),
             "source_record_id": text_out("record_id"),
             "raw_label": text_out("label"),
-            **{k: v[keep].reset_index(drop=True) for k, v in when.items()},
+            **{k: _keep(v, keep, kept) for k, v in when.items()},
             "lon": lon[keep],
             "lat": lat[keep],
             "location_precision": precision,
@@ -195,6 +197,21 @@ _FORMULA_REASON = (
     "o un guion seguido de letra) y se rechaza para proteger a quien abra los datos en Excel; "
     "quite ese carácter inicial y vuelva a importar"
 )
+
+
+def _keep(values: pd.Series, keep: np.ndarray, kept: pa.Array) -> pd.Series:
+    """Rows of ``values`` where ``keep``; text is sliced around few drops, not copied."""
+    if keep.all():
+        return values.reset_index(drop=True)
+    if values.dtype != "str":
+        return values[keep].reset_index(drop=True)
+    arr = _arrow(values)
+    drop = np.flatnonzero(~keep)
+    if len(drop) > 1000:
+        return _text(pc.filter(arr, kept))
+    cuts = np.concatenate(([-1], drop, [len(keep)]))
+    pieces = [arr.slice(a + 1, b - a - 1) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    return _text(pa.chunked_array([c for p in pieces for c in p.chunks], type=arr.type))
 
 
 def _check_inputs(
@@ -216,17 +233,80 @@ def _check_inputs(
     return tz, np.datetime64(stamp.tz_localize(None).as_unit("ns").to_datetime64())
 
 
-def _clean(values: pd.Series) -> pd.Series:
-    stripped = values.astype("str").str.strip()
-    return stripped.mask(stripped == "").reset_index(drop=True)
+def _arrow(values: pd.Series) -> pa.ChunkedArray:
+    return pa.chunked_array(pa.array(values.astype("str"), type=pa.large_string()))
 
 
-def _formula_mask(values: pd.Series) -> np.ndarray:
-    """True where a value starts like a spreadsheet formula (parsed per distinct prefix)."""
-    prefix = values.astype("str").str.lstrip(" ").str.slice(0, 2)
-    codes, uniques = pd.factorize(prefix)
-    flags = np.array([bool(_FORMULA.match(str(u))) for u in uniques] + [False], dtype=bool)
-    return flags[codes]
+def _text(arr: pa.ChunkedArray | pa.Array) -> pd.Series:
+    return pd.Series(pd.array(arr, dtype="str"))
+
+
+def _edges(arr: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First byte, last byte and byte length of every value (read off the Arrow buffers).
+
+    Lets the common case (no blank, padded or formula-like values) skip the costly
+    string kernels: only the bytes at each value's ends are looked at.
+    """
+    firsts, lasts, lengths = [], [], []
+    for chunk in arr.chunks:
+        _, offsets_buf, data_buf = chunk.buffers()
+        offsets = np.frombuffer(offsets_buf, dtype=np.int64)[
+            chunk.offset : chunk.offset + len(chunk) + 1
+        ]
+        data = (
+            np.frombuffer(data_buf, dtype=np.uint8)
+            if data_buf is not None
+            else np.zeros(1, np.uint8)
+        )
+        data = data if len(data) else np.zeros(1, np.uint8)
+        length = np.diff(offsets)
+        valid = np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        top = len(data) - 1
+        firsts.append(np.where(length > 0, data[np.minimum(offsets[:-1], top)], 0))
+        lasts.append(np.where(length > 0, data[np.minimum(np.maximum(offsets[1:] - 1, 0), top)], 0))
+        lengths.append(np.where(valid, length, -1))
+    if not firsts:
+        return np.zeros(0, np.uint8), np.zeros(0, np.uint8), np.zeros(0, np.int64)
+    return np.concatenate(firsts), np.concatenate(lasts), np.concatenate(lengths)
+
+
+# Bytes that may start or end Unicode whitespace in UTF-8 (ASCII spaces, NBSP, U+2000…).
+_SPACE_FIRST = np.isin(
+    np.arange(256), [9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0xC2, 0xE1, 0xE2, 0xE3]
+)
+_SPACE_LAST = np.isin(
+    np.arange(256),
+    [9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0x85, 0x9F, 0xA0, 0xA8, 0xA9, 0xAF, *range(0x80, 0x8B)],
+)
+_FORMULA_FIRST = np.isin(np.arange(256), [ord(c) for c in " =+@\t\r\x00-"])
+
+
+def _clean(values: pd.Series, edges: tuple[np.ndarray, ...]) -> pd.Series:
+    arr = _arrow(values)
+    first, last, length = edges
+    if not (length == 0).any() and not (_SPACE_FIRST[first] | _SPACE_LAST[last]).any():
+        return _text(arr)  # nothing to strip, nothing blank
+    stripped = pc.utf8_trim_whitespace(arr)
+    return _text(pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.large_string()), stripped))
+
+
+def _join(left: pd.Series, right: pd.Series, sep: str) -> pd.Series:
+    """``left + sep + right`` where both exist, else ``left``."""
+    joined = pc.binary_join_element_wise(
+        _arrow(left), _arrow(right), pa.scalar(sep, pa.large_string())
+    )
+    return _text(pc.coalesce(joined, _arrow(left)))
+
+
+def _formula_mask(values: pd.Series, edges: tuple[np.ndarray, ...]) -> np.ndarray:
+    """True where a value starts like a spreadsheet formula."""
+    arr = _arrow(values)
+    first, _, length = edges
+    candidates = _FORMULA_FIRST[first] & (length > 0)
+    if not candidates.any():
+        return candidates
+    hit = pc.match_substring_regex(arr, _FORMULA)
+    return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 # ---------------------------------------------------------------------- time
@@ -249,7 +329,7 @@ def _occurrence(
     start = np.where(has_clock, (day + clock).to_numpy(), date.values.to_numpy())
     timed = date.has_time.to_numpy() | has_clock
     absolute = date.absolute.to_numpy() & ~has_clock
-    local = text["date"].where(~has_clock, text["date"] + " " + text.get("time", ""))
+    local = _join(text["date"], text["time"], " ") if "time" in text else text["date"]
 
     loc = localize(pd.Series(start), tz)
     first = _naive(localize(day, tz, nonexistent="shift_forward").utc)
@@ -272,7 +352,7 @@ def _occurrence(
         ambiguous |= end_loc.ambiguous_mask.to_numpy() & window & ~end_abs
         log.add(window & (end < begin), column, end_local, "el fin del intervalo es anterior "
                 "al inicio; revise la fecha y hora de término")  # fmt: skip
-        local = local.where(~window, local + " / " + end_local)
+        local = _join(local, end_local, " / ")
 
     today = pd.Timestamp(now_utc).strftime("%d-%m-%Y")
     log.add(begin > now_utc + _DAY, mapping["date"], local, lambda v: "la fecha " + v.astype(str)
@@ -280,16 +360,15 @@ def _occurrence(
             "día-mes")  # fmt: skip
     log.add(start < _MIN_DATE, mapping["date"], local, lambda v: "la fecha " + v.astype(str)
             + " es anterior a 01-01-1900; revise el año (¿faltan dígitos?)")  # fmt: skip
-    flag = np.select(
-        [ambiguous, window, ~timed & ~absolute], ["ambiguous_dst", "window", "date_only"], ""
-    )
+    codes = np.select([ambiguous, window, ~timed & ~absolute], [1, 2, 3], 0).astype(np.int32)
+    flags = pa.array(["", "ambiguous_dst", "window", "date_only"], pa.large_string())
     reported = _reported_at(text, mapping, order, tz, log)
     utc = "datetime64[ns, UTC]"
     return {
         "occurred_from": pd.Series(begin).dt.tz_localize("UTC").astype(utc),
         "occurred_to": pd.Series(end).dt.tz_localize("UTC").astype(utc),
-        "occurred_local": local.astype("str"),
-        "time_flag": pd.Series(flag, dtype="str"),
+        "occurred_local": local,
+        "time_flag": _text(pc.take(flags, pa.array(codes))),
         "reported_at": reported,
     }
 
@@ -346,7 +425,7 @@ def _window_end(
     has_clock = clock.notna().to_numpy() if clock is not None else np.zeros(n, dtype=bool)
     end = np.full(n, _NAT)
     absolute = np.zeros(n, dtype=bool)
-    end_text = pd.Series([pd.NA] * n, dtype="str")
+    end_text = _text(pa.nulls(n, pa.large_string()))
     if "date_to" in text:
         parsed = parse_dates(text["date_to"], date_order=order)
         log.add(parsed.error_mask, mapping["date_to"], text["date_to"], _bad_date)
@@ -360,9 +439,7 @@ def _window_end(
         same_day = (day + clock).to_numpy()
         same_day = np.where(same_day < start, same_day + _DAY, same_day)
         end = np.where(np.isnat(end) & has_clock, same_day, end)
-        end_text = end_text.where(
-            ~has_clock, end_text.fillna("") + " " + text["time_to"]
-        ).str.strip()
+        end_text = _join(end_text, text["time_to"], " ") if "date_to" in text else text["time_to"]
     return end, absolute, end_text
 
 
@@ -379,130 +456,11 @@ def _reported_at(
     return pd.Series(values).dt.tz_localize("UTC").astype("datetime64[ns, UTC]")
 
 
-# --------------------------------------------------------------- coordinates
-
-
-def _coordinates(
-    text: dict[str, pd.Series],
-    mapping: dict[str, str],
-    raw: RawTable,
-    profile: Profile,
-    bounds: tuple[float, float, float, float] | None,
-    log: _RejectLog,
-) -> tuple[np.ndarray, np.ndarray]:
-    n = len(text["date"])
-    lon, lat = np.full(n, np.nan), np.full(n, np.nan)
-    geometry = mapping.get("lon") == GEOMETRY_COLUMNS[0]
-    if "lat" in mapping and "lon" in mapping:
-        lat = _number(text["lat"], mapping["lat"], "latitud", True, raw.decimal, log)
-        lon = _number(text["lon"], mapping["lon"], "longitud", True, raw.decimal, log)
-        if geometry and raw.crs:
-            lon, lat = _to_wgs84(lon, lat, raw.crs, "la geometría")
-    if not geometry and "x" in mapping and "y" in mapping:
-        need = np.isnan(lon) | np.isnan(lat)
-        x = _number(text["x"].where(need), mapping["x"], "coordenada X", False, raw.decimal, log)
-        y = _number(text["y"].where(need), mapping["y"], "coordenada Y", False, raw.decimal, log)
-        crs = _xy_crs(x, y, profile.crs, profile.name)
-        tx, ty = _to_wgs84(x, y, crs, f"el perfil «{profile.name}»")
-        lon, lat = np.where(need, tx, lon), np.where(need, ty, lat)
-    pair = [mapping.get(k) for k in ("lat", "lon", "y", "x") if k in mapping]
-    column = "/".join(dict.fromkeys(str(c) for c in pair[:2]))
-    log.add(np.isnan(lon) | np.isnan(lat), column, None, "faltan las coordenadas: complete latitud "
-            "y longitud (o X e Y) o elimine la fila")  # fmt: skip
-
-    def shown(rows: np.ndarray) -> pd.Series:
-        pair = [pc.cast(pa.array(v[rows]), pa.string()) for v in (lat, lon)]
-        return pd.Series(pc.binary_join_element_wise(*pair, ", "), index=rows, dtype="str")
-
-    out_of_range = (np.abs(lat) > 90) | (np.abs(lon) > 180)
-    swapped_ok = (np.abs(lon) <= 90) & (np.abs(lat) <= 180)
-    log.add(out_of_range & swapped_ok, column, shown, "latitud y longitud parecen intercambiadas "
-            "(la latitud está fuera de [-90, 90]); intercambie las columnas")  # fmt: skip
-    log.add(out_of_range, column, shown, "coordenadas fuera de rango: la latitud debe estar en "
-            "[-90, 90] y la longitud en [-180, 180]")  # fmt: skip
-    log.add((lat == 0) & (lon == 0), column, shown, "las coordenadas son 0, 0 (un valor de "
-            "relleno, no una ubicación); corrija o elimine la fila")  # fmt: skip
-    if bounds is not None:
-        w, s, e, nb = bounds
-        inside = (lon >= w) & (lon <= e) & (lat >= s) & (lat <= nb)
-        swapped = (lat >= w) & (lat <= e) & (lon >= s) & (lon <= nb)
-        log.add(~inside & swapped, column, shown, "latitud y longitud parecen intercambiadas: "
-                "invertidas, caen dentro del territorio; intercambie las columnas")  # fmt: skip
-        box = f"longitud {w:.4f} a {e:.4f}, latitud {s:.4f} a {nb:.4f}"
-        log.add(~inside, column, shown, f"el punto (latitud, longitud) está fuera del territorio "
-                f"({box}); revise las coordenadas o su sistema de referencia")  # fmt: skip
-    return lon, lat
-
-
-def _number(
-    values: pd.Series, column: str, label: str, geographic: bool, decimal: str, log: _RejectLog
-) -> np.ndarray:
-    """Parse numbers vectorised; ``,`` decimal for ``lat``/``lon`` is always understood."""
-    arr = pa.array(values.astype("str"), type=pa.large_string())
-    if geographic or decimal == ",":
-        has_comma = pc.match_substring(arr, ",")
-        if pc.any(has_comma).as_py():
-            fixed = pc.replace_substring(pc.replace_substring(arr, ".", ""), ",", ".")
-            arr = pc.if_else(has_comma, fixed, arr)
-    else:
-        arr = pc.replace_substring(arr, ",", "")
-    try:
-        out = pc.cast(arr, pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        valid = pc.match_substring_regex(arr, _NUMBER)
-        out = pc.cast(pc.if_else(valid, arr, pa.scalar(None, arr.type)), pa.float64())
-    numbers = np.asarray(out.to_numpy(zero_copy_only=False), dtype=np.float64)
-    numbers = np.where(np.isfinite(numbers), numbers, np.nan)
-    bad = np.isnan(numbers) & values.notna().to_numpy()
-    log.add(bad, column, values, lambda v: f"la {label} «" + v.astype(str) + "» no es un número; "
-            "use dígitos con punto o coma decimal, p. ej. -33.4569")  # fmt: skip
-    return numbers
-
-
-def _xy_crs(x: np.ndarray, y: np.ndarray, crs: str | None, profile: str) -> str:
-    finite = np.isfinite(x) & np.isfinite(y)
-    if finite.any() and (np.abs(x[finite]) <= 180).all() and (np.abs(y[finite]) <= 90).all():
-        return "EPSG:4326"  # X/Y columns that hold longitude/latitude (ArcGIS exports)
-    if crs is None:
-        raise InputError(
-            f"El archivo tiene coordenadas X/Y proyectadas pero el perfil «{profile}» no indica "
-            "su sistema de referencia (crs).",
-            hint="Agregue, p. ej., «crs: EPSG:32719» (UTM 19S) al perfil.",
-        )
-    return crs
-
-
-@lru_cache(maxsize=16)
-def _transformer(crs: str) -> Any:
-    import pyproj
-
-    source = pyproj.CRS.from_user_input(crs)
-    if source.equals(pyproj.CRS.from_epsg(4326), ignore_axis_order=True):
-        return None
-    return pyproj.Transformer.from_crs(source, "EPSG:4326", always_xy=True)
-
-
-def _to_wgs84(x: np.ndarray, y: np.ndarray, crs: str, where: str) -> tuple[np.ndarray, np.ndarray]:
-    import pyproj
-
-    try:
-        transformer = _transformer(crs)
-    except pyproj.exceptions.CRSError as exc:
-        raise InputError(
-            f"El sistema de referencia «{crs}» de {where} no es válido; use un código como "
-            "EPSG:32719."
-        ) from exc
-    if transformer is None:
-        return x, y
-    lon, lat = transformer.transform(x, y, errcheck=False)
-    lon, lat = np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
-    return np.where(np.isfinite(lon), lon, np.nan), np.where(np.isfinite(lat), lat, np.nan)
-
-
 def _age(text: dict[str, pd.Series], field: str, keep: np.ndarray) -> pd.Series:
     """Whole ages 0–120 as Int64; anything else is NA (ages never reject a row)."""
     if field not in text:
-        return pd.Series([pd.NA] * int(keep.sum()), dtype="Int64")
+        n = int(keep.sum())
+        return pd.Series(pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, dtype=bool)))
     values = pd.to_numeric(text[field][keep].reset_index(drop=True), errors="coerce")
     ok = values.notna() & (values % 1 == 0) & (values >= 0) & (values <= 120)
     return values.where(ok).astype("Int64")

@@ -103,7 +103,10 @@ class Profile:
     def __post_init__(self) -> None:
         columns = MappingProxyType({f: tuple(a) for f, a in self.columns.items()})
         object.__setattr__(self, "columns", columns)
-        keys = {f: tuple(dict.fromkeys(column_key(a) for a in aliases)) for f, aliases in columns.items()}
+        keys = {
+            f: tuple(dict.fromkeys(column_key(a) for a in aliases))
+            for f, aliases in columns.items()
+        }
         object.__setattr__(self, "_keys", MappingProxyType(keys))
 
 

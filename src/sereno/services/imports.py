@@ -243,7 +243,7 @@ def import_incidents(
         )
         linked = np.full(len(rec), -1, dtype=np.int64)
         if len(rec):
-            t_sec = rec["occurred_from"].astype("int64").to_numpy() / 1e9
+            t_sec = pd.to_datetime(rec["occurred_from"], utc=True).dt.as_unit("ns").astype("int64").to_numpy() / 1e9
             lo = pd.Timestamp(t_sec.min() - link_rule.max_minutes * 60, unit="s").to_pydatetime()
             hi = pd.Timestamp(t_sec.max() + link_rule.max_minutes * 60, unit="s").to_pydatetime()
             cand = repo.candidate_links(conn, source_id, lo, hi)
@@ -252,7 +252,7 @@ def import_incidents(
                     {
                         "id": cand["id"].to_numpy(np.int64),
                         "group": cand["iccs_l1"].fillna(cand["category"]).astype(str).to_numpy(),
-                        "t": pd.to_datetime(cand["occurred_from"]).astype("int64").to_numpy() / 1e9,
+                        "t": pd.to_datetime(cand["occurred_from"]).dt.as_unit("ns").astype("int64").to_numpy() / 1e9,
                         "x": cand["x"].to_numpy(float),
                         "y": cand["y"].to_numpy(float),
                     }

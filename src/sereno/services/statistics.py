@@ -112,7 +112,8 @@ def import_statistics(
     month = pd.to_numeric(m[1], errors="coerce")
     badp = m[0].isna() | (month.notna() & ((month < 1) | (month > 12)))
     flag(badp.to_numpy(), cols["period"], "El periodo no es válido. Use AAAA-MM (mensual) o AAAA (anual).")
-    value = _parse_numbers(frame[cols["value"]], raw.decimal or ".")
+    # A ';' file is an Excel es-CL export: '.' groups thousands and ',' is the decimal mark.
+    value = _parse_numbers(frame[cols["value"]], "," if raw.decimal == "," or raw.delimiter == ";" else ".")
     flag(
         (value.isna() | (value < 0)).to_numpy(),
         cols["value"],

@@ -20,6 +20,7 @@ same frame and the same file bytes.
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -68,6 +69,7 @@ COLUMNS = (
 MAX_N = 5_000_000
 FIRST_DAY = date(2010, 1, 1)
 LAST_END = date(2051, 1, 1)
+HOTSPOT_CLEARANCE = 1500.0  # metres between a random hotspot and a planted site
 _CEAD_MONTHS = 192  # 2010-01 … 2025-12
 
 Events = sp.Events
@@ -126,7 +128,7 @@ def synthesize_incidents(n: int, *, seed: int, start: date, end: date) -> SynthR
     ctx = _context()
     cats = np.array([CATEGORIES.index(c) for c in sp.PATTERN_CATEGORIES], dtype=np.int64)
     extra = 0
-    for attempt in range(10):
+    for attempt in itertools.count():
         rng = np.random.default_rng([seed, attempt])
         ev = _generate(ctx, n + extra, n, cats, start, end, rng)
         size = ev["day"].size
@@ -199,6 +201,7 @@ def _check_inputs(n: int, seed: int, start: date, end: date) -> None:
 
 @lru_cache(maxsize=1)
 def _context() -> _Context:
+    """Boundaries, census zones, the CEAD cube and the pattern sites, loaded once."""
     territory = builtin_territory_set("RM")
     polys = territory.metric_polygons.copy()
     shapely.prepare(polys)
@@ -210,8 +213,6 @@ def _context() -> _Context:
     geoms = np.array([shapely.geometry.shape(f["geometry"]) for f in feats], dtype=object)
     # Three zones became GeometryCollections when repaired: keep their polygonal parts.
     geoms = np.array([_polygonal(g) for g in geoms], dtype=object)
-    x, y = territory.to_metric([0.0], [0.0])  # warm the transformer once
-    del x, y
     zones = shapely.transform(
         geoms, lambda xy: np.column_stack(territory.to_metric(xy[:, 0], xy[:, 1]))
     )
@@ -369,6 +370,16 @@ def _hotspots(
     count = np.clip(np.round(2 + 6 * np.sqrt(volume / volume.max())), 2, 8).astype(np.int64)
     comuna = np.repeat(np.arange(count.size), count)
     x, y = _populated_points(ctx, comuna, rng)
+    # Keep random hotspots away from the planted sites, so that what is planted stays clear.
+    sx = np.array([s.x for s in ctx.sites])
+    sy = np.array([s.y for s in ctx.sites])
+    for _ in range(30):
+        near = np.flatnonzero(
+            np.hypot(x[:, None] - sx, y[:, None] - sy).min(axis=1) < HOTSPOT_CLEARANCE
+        )
+        if near.size == 0:
+            break
+        x[near], y[near] = _populated_points(ctx, comuna[near], rng)
     sigma = rng.uniform(80.0, 150.0, comuna.size)
     weight = rng.gamma(2.0, 1.0, comuna.size)
     # The emerging hotspot grows out of a busy place: anchor a hotspot at its centre.
@@ -528,11 +539,7 @@ def _frame(
     )
     hour_text = np.array([f"{m // 60:02d}:{m % 60:02d}" for m in range(1440)], dtype=object)
     family = FAMILY_OF[ev["cat"]]
-    place_cum = np.cumsum(PLACE_PROFILES, axis=1)
-    place_cum /= place_cum[:, -1:]
-    place = np.minimum(
-        (rng.random(size)[:, None] > place_cum[family]).sum(axis=1), len(PLACE_TYPES) - 1
-    )
+    place = sp.draw_rows(PLACE_PROFILES, family, rng)
     streets = np.array(["Calle Sintética", "Avenida Sintética", "Pasaje Sintético"], dtype=object)
     street = pd.Series(streets[rng.integers(0, streets.size, size)])
     number = pd.Series(rng.integers(1, 10_000, size)).astype(str)
@@ -569,7 +576,9 @@ def _manifest(
             "Datos sintéticos: ningún registro corresponde a un hecho real. Volúmenes calibrados "
             "con casos policiales CEAD por comuna, delito y mes (2010-2025; después de 2025 se "
             "repite el perfil mensual de 2025) y ubicaciones en zonas censales urbanas pobladas "
-            "(Censo 2017). Las fechas de fin son exclusivas (día siguiente al último)."
+            "(Censo 2017). Las fechas de fin son exclusivas (día siguiente al último). En cada "
+            "patrón, events_planted cuenta los hechos plantados presentes en el archivo "
+            "(agregados; en la intervención, trasladados dentro de la comuna)."
         ),
         "calibration": {
             "volumes": "CEAD casos policiales RM por comuna, delito y mes",

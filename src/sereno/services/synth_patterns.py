@@ -32,12 +32,36 @@ import shapely
 from sereno.domain.territory import TerritorySet
 
 __all__ = [
+    "CATEGORIES",
+    "EMERGING_EFFECT",
+    "BORDER_EFFECT",
+    "FAMILIES",
+    "FAMILY_OF",
+    "HOTSPOT_SHARE",
+    "HOUR_PROFILES",
+    "INTERVENTION_EFFECT",
+    "LABEL_VARIANTS",
+    "ORIGIN_OF_KIND",
     "PATTERN_CATEGORIES",
+    "PLACE_PROFILES",
+    "PLACE_TYPES",
+    "PROPERTY_CATEGORIES",
+    "REPEAT_PROBABILITY",
+    "REPEAT_RADIUS",
+    "UNMAPPED_LABELS",
+    "WEEKDAY_WEIGHTS",
     "PatternSite",
+    "concat",
+    "draw_rows",
     "find_sites",
+    "manifest_patterns",
+    "minutes_of_day",
+    "near_repeats",
     "pattern_dates",
     "plant_patterns",
+    "raw_labels",
     "thin_intervention",
+    "weekday_days",
 ]
 
 Events = dict[str, npt.NDArray[Any]]
@@ -180,10 +204,11 @@ _INNER = np.cos(np.pi / _VERTICES) * 0.999  # inscribed disk of the 32-gon, with
 EMERGING_EFFECT = 3.0
 BORDER_EFFECT = 4.0
 INTERVENTION_EFFECT = -0.25
-# Planted robberies/thefts in the intervention area, as a share of n: 600 for n = 100,000,
-# so that a 25 % drop is visible within one year.
-INTERVENTION_SHARE = 0.006
+# Robberies/thefts gathered in the intervention area, as a share of n: 500 for n = 100,000
+# over one year, enough for a 25 % drop to be visible.
+INTERVENTION_SHARE = 0.005
 
+NEIGHBOURHOOD = 1000.0  # metres around the border site that set its baseline density
 ORIGIN_BACKGROUND, ORIGIN_REPEAT = 0, 1
 ORIGIN_OF_KIND = {"emerging_hotspot": 2, "border_hotspot": 3, "intervention": 4}
 
@@ -340,11 +365,23 @@ def weekday_days(
     return day
 
 
-def minutes_of_day(family: IntArray, rng: np.random.Generator) -> IntArray:
-    cum = np.cumsum(HOUR_PROFILES, axis=1)
+def draw_rows(weights: FloatArray, row: IntArray, rng: np.random.Generator) -> IntArray:
+    """One column index per event, drawn with the weights of the event's row of ``weights``."""
+    cum = np.cumsum(weights, axis=1)
     cum /= cum[:, -1:]
-    hour = (rng.random(family.size)[:, None] > cum[family]).sum(axis=1)
-    return (np.minimum(hour, 23) * 60 + rng.integers(0, 60, family.size)).astype(np.int64)
+    u = rng.random(row.size)
+    out = np.zeros(row.size, dtype=np.int64)
+    for r in np.unique(row):  # a loop over families keeps memory at O(n)
+        sel = np.flatnonzero(row == r)
+        out[sel] = np.searchsorted(cum[r], u[sel], side="right")
+    np.minimum(out, weights.shape[1] - 1, out=out)
+    return out
+
+
+def minutes_of_day(family: IntArray, rng: np.random.Generator) -> IntArray:
+    """Minute of the day (0-1439) per event, from its family's hour-of-day profile."""
+    hour = draw_rows(HOUR_PROFILES, family, rng)
+    return hour * 60 + rng.integers(0, 60, family.size, dtype=np.int64)
 
 
 def near_repeats(
@@ -434,16 +471,47 @@ def _disk_points(
     return x, y, com
 
 
-def _donors(ev: Events, comunas: tuple[int, ...], cats: IntArray) -> IntArray:
-    mask = np.isin(ev["comuna"], comunas) & np.isin(ev["cat"], cats)
-    return np.flatnonzero(mask & (ev["origin"] == ORIGIN_BACKGROUND))
-
-
 def _baseline(ev: Events, site: PatternSite, cats: IntArray) -> int:
     """Background events of the pattern categories inside the site (the local baseline)."""
     mask = (ev["origin"] == ORIGIN_BACKGROUND) & np.isin(ev["cat"], cats)
     idx = np.flatnonzero(mask)
     return int(np.count_nonzero(site.contains(ev["x"][idx], ev["y"][idx])))
+
+
+def _neighbourhood_baseline(
+    ev: Events, site: PatternSite, territory: TerritorySet, cats: IntArray
+) -> float:
+    """Expected background events in the site from the density within ``NEIGHBOURHOOD`` m.
+
+    A circle of a few hundred metres holds a few dozen background events, too few to scale
+    a planted effect on; the density of the surrounding kilometre (in the site's comunas)
+    is a steadier local baseline.
+    """
+    mask = (ev["origin"] == ORIGIN_BACKGROUND) & np.isin(ev["cat"], cats)
+    mask &= np.isin(ev["comuna"], site.comunas)
+    idx = np.flatnonzero(mask)
+    near = np.hypot(ev["x"][idx] - site.x, ev["y"][idx] - site.y) <= NEIGHBOURHOOD
+    disk = shapely.Point(site.x, site.y).buffer(NEIGHBOURHOOD, quad_segs=32)
+    land = shapely.union_all(territory.metric_polygons[list(site.comunas)])
+    area = float(shapely.intersection(disk, land).area)
+    return float(np.count_nonzero(near)) * float(site.polygon.area) / area
+
+
+def _systematic_donors(
+    ev: Events, comunas: tuple[int, ...], cats: IntArray, count: int, rng: np.random.Generator
+) -> IntArray:
+    """``count`` background events of ``cats`` in ``comunas``, by systematic sampling in time.
+
+    Taking every k-th event in time order makes planted events follow the comunas'
+    seasonality exactly, so the planted effect is not blurred by the noise of a random draw.
+    """
+    mask = np.isin(ev["comuna"], comunas) & np.isin(ev["cat"], cats)
+    donors = np.flatnonzero(mask & (ev["origin"] == ORIGIN_BACKGROUND))
+    if count <= 0 or donors.size == 0:
+        return donors[:0]
+    donors = donors[np.argsort(ev["day"][donors], kind="stable")]
+    step = (np.arange(count) + rng.random()) * donors.size / count
+    return donors[np.minimum(step.astype(np.int64), donors.size - 1)]
 
 
 def _extras(
@@ -454,12 +522,11 @@ def _extras(
     count: int,
     rng: np.random.Generator,
 ) -> Events:
-    """``count`` events in the site whose category, day and time are copied from donors."""
-    donors = _donors(ev, site.comunas, cats)
-    if count <= 0 or donors.size == 0:
-        return _empty(ev)
-    pick = donors[rng.integers(0, donors.size, count)]
-    x, y, com = _disk_points(site, territory, count, rng)
+    """``count`` new events in the site, their category, day and time copied from donors."""
+    pick = _systematic_donors(ev, site.comunas, cats, count, rng)
+    if pick.size == 0:
+        return {k: v[:0].copy() for k, v in ev.items()}
+    x, y, com = _disk_points(site, territory, pick.size, rng)
     return {
         "comuna": com,
         "cat": ev["cat"][pick].copy(),
@@ -467,17 +534,32 @@ def _extras(
         "minute": ev["minute"][pick].copy(),
         "x": x,
         "y": y,
-        "origin": np.full(count, ORIGIN_OF_KIND[site.kind], dtype=np.int8),
+        "origin": np.full(pick.size, ORIGIN_OF_KIND[site.kind], dtype=np.int8),
     }
+
+
+def _relocate(
+    ev: Events,
+    site: PatternSite,
+    territory: TerritorySet,
+    cats: IntArray,
+    count: int,
+    rng: np.random.Generator,
+) -> None:
+    """Move ``count`` background events of the site's comuna into the site (in place).
+
+    The comuna's volumes stay those of CEAD; only where its robberies and thefts happen
+    changes, as around a busy commercial hub.
+    """
+    pick = _systematic_donors(ev, site.comunas, cats, count, rng)
+    x, y, com = _disk_points(site, territory, pick.size, rng)
+    ev["x"][pick], ev["y"][pick], ev["comuna"][pick] = x, y, com
+    ev["origin"][pick] = ORIGIN_OF_KIND[site.kind]
 
 
 def concat(parts: list[Events]) -> Events:
     """Events of several parts, one after the other."""
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-
-
-def _empty(ev: Events) -> Events:
-    return {k: v[:0].copy() for k, v in ev.items()}
 
 
 def plant_patterns(
@@ -491,12 +573,14 @@ def plant_patterns(
     n: int,
     rng: np.random.Generator,
 ) -> list[Events]:
-    """Extra events of the three patterns, drawn after the background ``ev``.
+    """Extra events of the border and emerging hotspots; the intervention area is filled in place.
 
     The emerging hotspot grows linearly from zero at its start to ``EMERGING_EFFECT`` times
-    the local baseline rate at the end; the border hotspot adds ``BORDER_EFFECT`` times its
-    baseline over the whole period; the intervention area gets ``INTERVENTION_SHARE * n``
-    robberies/thefts spread like those of its comuna (its elevated baseline).
+    the local baseline rate (its background events per day) at the end; the border hotspot
+    adds ``BORDER_EFFECT`` times its baseline (the density of the surrounding kilometre) over
+    the whole period. The intervention area gets its elevated baseline by gathering
+    ``INTERVENTION_SHARE * n`` of its comuna's robberies and thefts (moved, not added, so
+    the comuna keeps its CEAD volume).
     """
     emerging, border, intervention = sites
     t0, _ = pattern_dates(start, end)
@@ -509,17 +593,33 @@ def plant_patterns(
         ev, emerging, territory, cats, round(EMERGING_EFFECT * rate * ramp_days / 2), rng
     )
     if grow["day"].size:
-        # Density proportional to the time since t0: linear growth of the daily rate.
-        offset = np.floor(ramp_days * np.sqrt(rng.random(grow["day"].size))).astype(np.int64)
+        # Density proportional to the time since t0 (a linear growth of the daily rate),
+        # spread over stratified quantiles.
+        u = (np.arange(grow["day"].size) + rng.random()) / grow["day"].size
+        offset = rng.permutation(np.floor(ramp_days * np.sqrt(u)).astype(np.int64))
         grow["day"] = _day_number(t0) + np.minimum(offset, ramp_days - 1)
     out.append(grow)
 
     out.append(
         _extras(
-            ev, border, territory, cats, round(BORDER_EFFECT * _baseline(ev, border, cats)), rng
+            ev,
+            border,
+            territory,
+            cats,
+            round(BORDER_EFFECT * _neighbourhood_baseline(ev, border, territory, cats)),
+            rng,
         )
     )
-    out.append(_extras(ev, intervention, territory, cats, round(INTERVENTION_SHARE * n), rng))
+    # At most half of the comuna's robberies and thefts are gathered in the area.
+    available = int(
+        np.count_nonzero(
+            np.isin(ev["comuna"], intervention.comunas)
+            & np.isin(ev["cat"], cats)
+            & (ev["origin"] == ORIGIN_BACKGROUND)
+        )
+    )
+    count = min(round(INTERVENTION_SHARE * n), available // 2)
+    _relocate(ev, intervention, territory, cats, count, rng)
     return out
 
 
@@ -569,11 +669,13 @@ def manifest_patterns(
         "border_hotspot": (
             f"Foco sintético en el límite entre {a_name} y {b_name}: en un círculo de "
             f"{border.radius:.0f} m centrado en el límite comunal hay un 400 % más de robos y "
-            f"hurtos que la base local durante todo el periodo, a ambos lados del límite."
+            f"hurtos que la base local (la densidad del entorno de {NEIGHBOURHOOD / 1000:.0f} km) "
+            f"durante todo el periodo, a ambos lados del límite."
         ),
         "intervention": (
-            f"Intervención sintética en {i_name}: zona de {intervention.radius:.0f} m con una "
-            f"base elevada de robos y hurtos; desde el {t_int:%d-%m-%Y} esos delitos bajan un "
+            f"Intervención sintética en {i_name}: zona de {intervention.radius:.0f} m que "
+            f"concentra robos y hurtos de la comuna (trasladados, sin cambiar el total "
+            f"comunal); desde el {t_int:%d-%m-%Y} esos delitos bajan un "
             f"25 % (se elimina al azar uno de cada cuatro hechos de la zona)."
         ),
     }
@@ -603,7 +705,7 @@ def manifest_patterns(
                 "end": None if stop is None else stop.isoformat(),
                 "effect": effects[site.kind],
                 "categories": cat_list,
-                "events_added": int(added.get(site.kind, 0)),
+                "events_planted": int(added.get(site.kind, 0)),
                 "description": texts[site.kind],
             }
         )

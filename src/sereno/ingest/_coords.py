@@ -1,0 +1,147 @@
+"""Coordinates of incident rows: parsing, CRS transformation and plausibility checks.
+
+Private to :mod:`sereno.ingest.normalize`. ``lat``/``lon`` columns are WGS84 and
+understand a decimal comma; ``x``/``y`` columns are in the profile CRS (or hold
+lon/lat, as many ArcGIS exports do); geo files bring their own CRS.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sereno.errors import InputError
+from sereno.ingest.profiles import GEOMETRY_COLUMNS, Profile
+from sereno.ingest.readers import RawTable
+
+_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+
+
+class RejectLog(Protocol):
+    """What :mod:`.normalize` passes in to collect rejected rows."""
+
+    def add(self, mask: Any, column: str | None, values: Any, reason: Any) -> None:
+        """Reject the rows in ``mask`` not rejected yet."""
+
+
+def coordinates(
+    text: dict[str, pd.Series],
+    mapping: dict[str, str],
+    raw: RawTable,
+    profile: Profile,
+    bounds: tuple[float, float, float, float] | None,
+    log: RejectLog,
+) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 lon/lat per row; rows with unusable coordinates are rejected in ``log``."""
+    n = len(text["date"])
+    lon, lat = np.full(n, np.nan), np.full(n, np.nan)
+    geometry = mapping.get("lon") == GEOMETRY_COLUMNS[0]
+    if "lat" in mapping and "lon" in mapping:
+        lat = _number(text["lat"], mapping["lat"], "latitud", True, raw.decimal, log)
+        lon = _number(text["lon"], mapping["lon"], "longitud", True, raw.decimal, log)
+        if geometry and raw.crs:
+            lon, lat = _to_wgs84(lon, lat, raw.crs, "la geometría")
+    if not geometry and "x" in mapping and "y" in mapping:
+        need = np.isnan(lon) | np.isnan(lat)
+        x = _number(text["x"].where(need), mapping["x"], "coordenada X", False, raw.decimal, log)
+        y = _number(text["y"].where(need), mapping["y"], "coordenada Y", False, raw.decimal, log)
+        crs = _xy_crs(x, y, profile.crs, profile.name)
+        tx, ty = _to_wgs84(x, y, crs, f"el perfil «{profile.name}»")
+        lon, lat = np.where(need, tx, lon), np.where(need, ty, lat)
+    pair = [mapping.get(k) for k in ("lat", "lon", "y", "x") if k in mapping]
+    column = "/".join(dict.fromkeys(str(c) for c in pair[:2]))
+    log.add(np.isnan(lon) | np.isnan(lat), column, None, "faltan las coordenadas: complete latitud "
+            "y longitud (o X e Y) o elimine la fila")  # fmt: skip
+
+    def shown(rows: np.ndarray) -> pd.Series:
+        pair = [pc.cast(pa.array(v[rows]), pa.string()) for v in (lat, lon)]
+        return pd.Series(pc.binary_join_element_wise(*pair, ", "), index=rows, dtype="str")
+
+    out_of_range = (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    swapped_ok = (np.abs(lon) <= 90) & (np.abs(lat) <= 180)
+    log.add(out_of_range & swapped_ok, column, shown, "latitud y longitud parecen intercambiadas "
+            "(la latitud está fuera de [-90, 90]); intercambie las columnas")  # fmt: skip
+    log.add(out_of_range, column, shown, "coordenadas fuera de rango: la latitud debe estar en "
+            "[-90, 90] y la longitud en [-180, 180]")  # fmt: skip
+    log.add((lat == 0) & (lon == 0), column, shown, "las coordenadas son 0, 0 (un valor de "
+            "relleno, no una ubicación); corrija o elimine la fila")  # fmt: skip
+    if bounds is not None:
+        w, s, e, nb = bounds
+        inside = (lon >= w) & (lon <= e) & (lat >= s) & (lat <= nb)
+        swapped = (lat >= w) & (lat <= e) & (lon >= s) & (lon <= nb)
+        log.add(~inside & swapped, column, shown, "latitud y longitud parecen intercambiadas: "
+                "invertidas, caen dentro del territorio; intercambie las columnas")  # fmt: skip
+        box = f"longitud {w:.4f} a {e:.4f}, latitud {s:.4f} a {nb:.4f}"
+        log.add(~inside, column, shown, f"el punto (latitud, longitud) está fuera del territorio "
+                f"({box}); revise las coordenadas o su sistema de referencia")  # fmt: skip
+    return lon, lat
+
+
+def _number(
+    values: pd.Series, column: str, label: str, geographic: bool, decimal: str, log: RejectLog
+) -> np.ndarray:
+    """Parse numbers vectorised; ``,`` decimal for ``lat``/``lon`` is always understood."""
+    arr = pa.array(values.astype("str"), type=pa.large_string())
+    if geographic or decimal == ",":
+        has_comma = pc.match_substring(arr, ",")
+        if pc.any(has_comma).as_py():
+            fixed = pc.replace_substring(pc.replace_substring(arr, ".", ""), ",", ".")
+            arr = pc.if_else(has_comma, fixed, arr)
+    else:
+        arr = pc.replace_substring(arr, ",", "")
+    try:
+        out = pc.cast(arr, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        valid = pc.match_substring_regex(arr, _NUMBER)
+        out = pc.cast(pc.if_else(valid, arr, pa.scalar(None, arr.type)), pa.float64())
+    numbers = np.asarray(out.to_numpy(zero_copy_only=False), dtype=np.float64)
+    numbers = np.where(np.isfinite(numbers), numbers, np.nan)
+    bad = np.isnan(numbers) & values.notna().to_numpy()
+    log.add(bad, column, values, lambda v: f"la {label} «" + v.astype(str) + "» no es un número; "
+            "use dígitos con punto o coma decimal, p. ej. -33.4569")  # fmt: skip
+    return numbers
+
+
+def _xy_crs(x: np.ndarray, y: np.ndarray, crs: str | None, profile: str) -> str:
+    finite = np.isfinite(x) & np.isfinite(y)
+    if finite.any() and (np.abs(x[finite]) <= 180).all() and (np.abs(y[finite]) <= 90).all():
+        return "EPSG:4326"  # X/Y columns that hold longitude/latitude (ArcGIS exports)
+    if crs is None:
+        raise InputError(
+            f"El archivo tiene coordenadas X/Y proyectadas pero el perfil «{profile}» no indica "
+            "su sistema de referencia (crs).",
+            hint="Agregue, p. ej., «crs: EPSG:32719» (UTM 19S) al perfil.",
+        )
+    return crs
+
+
+@lru_cache(maxsize=16)
+def _transformer(crs: str) -> Any:
+    import pyproj
+
+    source = pyproj.CRS.from_user_input(crs)
+    if source.equals(pyproj.CRS.from_epsg(4326), ignore_axis_order=True):
+        return None
+    return pyproj.Transformer.from_crs(source, "EPSG:4326", always_xy=True)
+
+
+def _to_wgs84(x: np.ndarray, y: np.ndarray, crs: str, where: str) -> tuple[np.ndarray, np.ndarray]:
+    import pyproj
+
+    try:
+        transformer = _transformer(crs)
+    except pyproj.exceptions.CRSError as exc:
+        raise InputError(
+            f"El sistema de referencia «{crs}» de {where} no es válido; use un código como "
+            "EPSG:32719."
+        ) from exc
+    if transformer is None:
+        return x, y
+    lon, lat = transformer.transform(x, y, errcheck=False)
+    lon, lat = np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+    return np.where(np.isfinite(lon), lon, np.nan), np.where(np.isfinite(lat), lat, np.nan)
