@@ -128,8 +128,7 @@ def test_vpd_profile_matches_the_vancouver_file() -> None:
 def test_user_profile_extends_a_builtin(tmp_path: Path) -> None:
     path = tmp_path / "mi_perfil.yaml"
     path.write_text(
-        "extends: generic\ncrs: EPSG:32718\ncolumns:\n  label: [Tipo de Incidente]\n"
-        "  date: Día\n",
+        "extends: generic\ncrs: EPSG:32718\ncolumns:\n  label: [Tipo de Incidente]\n  date: Día\n",
         encoding="utf-8",
     )
     profile = load_profile(path)
@@ -149,7 +148,10 @@ def test_user_profile_extends_a_builtin(tmp_path: Path) -> None:
         ("columns: [1, 2", "no es YAML válido"),
         ("- a\n- b\n", "debe ser un diccionario YAML"),
         ("colums: {}\n", r"claves desconocidas: colums\. Claves aceptadas: .*columns"),
-        ("columns:\n  fecha: [fecha]\n", r"campos desconocidos: fecha\. Campos aceptados: record_id"),
+        (
+            "columns:\n  fecha: [fecha]\n",
+            r"campos desconocidos: fecha\. Campos aceptados: record_id",
+        ),
         ("columns:\n  date: {a: 1}\n", r"el campo «date» debe tener una lista"),
         ("date_order: ymd\ncolumns: {}\n", r"date_order «ymd» no es válido; use dmy o mdy"),
     ],
@@ -162,7 +164,9 @@ def test_invalid_user_profiles(tmp_path: Path, text: str, match: str) -> None:
 
 
 def test_unknown_profile_name_lists_builtins() -> None:
-    with pytest.raises(InputError, match=r"No existe el perfil «carabinero».*carabineros, fiscalia"):
+    with pytest.raises(
+        InputError, match=r"No existe el perfil «carabinero».*carabineros, fiscalia"
+    ):
         load_profile("carabinero")
 
 

@@ -17,7 +17,15 @@ from sereno.errors import FileFormatError
 from sereno.ingest.readers import ACCEPTED_EXTENSIONS, REJECT_COLUMNS, RawTable, read_table
 
 ROWS = [
-    ["C1", "05-03-2025", "14:30", "Robo con violencia o intimidación", "-33.4372", "-70.6506", "Ñuñoa"],
+    [
+        "C1",
+        "05-03-2025",
+        "14:30",
+        "Robo con violencia o intimidación",
+        "-33.4372",
+        "-70.6506",
+        "Ñuñoa",
+    ],
     ["C2", "05-03-2025", "", "Hurtos", "-33.4263", "-70.6120", "Peñalolén"],
     ["C3", "06-03-2025", "09:05", "Lesiones leves, menos graves", "-33.5000", "-70.7000", ""],
 ]
@@ -150,8 +158,16 @@ def test_cp1252_detected_after_a_long_ascii_prefix(write_file: Callable[..., Pat
         ("a,b\nÑuñoa,x\n".encode() + "Peñalolén,y\n".encode("cp1252"), "mezcla codificaciones"),
         (b"\xef\xbb\xbfa,b\n\xd1,x\n", "declara UTF-8"),
     ],
-    ids=["empty", "blank", "header-only", "header-no-newline", "blank-name", "duplicate-name",
-         "mixed-encoding", "bom-but-cp1252"],  # fmt: skip
+    ids=[
+        "empty",
+        "blank",
+        "header-only",
+        "header-no-newline",
+        "blank-name",
+        "duplicate-name",
+        "mixed-encoding",
+        "bom-but-cp1252",
+    ],  # fmt: skip
 )
 def test_unreadable_csv_files(write_file: Callable[..., Path], content: bytes, match: str) -> None:
     with pytest.raises(FileFormatError, match=match):
@@ -165,7 +181,9 @@ def test_binary_file_is_refused(nul_bytes_csv: Path) -> None:
 
 def test_huge_first_line_fails_fast(huge_line_csv: Path) -> None:
     start = time.perf_counter()
-    with pytest.raises(FileFormatError, match=r"la primera línea supera 1 MB: ¿es realmente un CSV\?"):
+    with pytest.raises(
+        FileFormatError, match=r"la primera línea supera 1 MB: ¿es realmente un CSV\?"
+    ):
         read_table(huge_line_csv)
     assert time.perf_counter() - start < 1.0
 
@@ -285,7 +303,9 @@ def test_geojson_points_and_rejects(tmp_path: Path) -> None:
     assert raw.row_numbers.tolist() == [1, 3, 4]
     assert raw.frame["delito"].tolist() == ["Hurtos", "Daños", "Robo"]
     assert raw.frame["n"].tolist() == ["2", "3", "4"]
-    np.testing.assert_allclose(raw.frame["__lon"].astype(float).tolist(), [-70.6506, np.nan, -70.61])
+    np.testing.assert_allclose(
+        raw.frame["__lon"].astype(float).tolist(), [-70.6506, np.nan, -70.61]
+    )
     assert raw.rejects["row"].tolist() == [2]
     assert raw.rejects["reason"].str.contains("la geometría es de tipo Polygon").all()
 

@@ -162,7 +162,9 @@ def test_localize_agrees_with_zoneinfo_around_transitions(tz: str) -> None:
     zone = ZoneInfo(tz)
     # Keep days around each transition, plus a sample of ordinary days.
     offsets = pd.Series([zone.utcoffset(d.to_pydatetime()) for d in starts])
-    changing = starts[(offsets != offsets.shift()).to_numpy() | (offsets != offsets.shift(-1)).to_numpy()]
+    changing = starts[
+        (offsets != offsets.shift()).to_numpy() | (offsets != offsets.shift(-1)).to_numpy()
+    ]
     keep = naive.dt.normalize().isin(changing) | (naive.dt.day == 15)
     naive = naive[keep].reset_index(drop=True)
     result = localize(naive, tz)

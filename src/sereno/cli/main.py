@@ -115,7 +115,9 @@ def init_cmd(db: DbOpt = None) -> None:
     """Crear o actualizar la base de datos (esquema, comunas, clasificación, población)."""
     from sereno.storage.db import database_url
 
-    _engine(db, create=True)
+    from sereno.services.store import init_store
+
+    init_store(db, refresh=True)
     out.print(f"Base de datos lista: {database_url(db)}")
 
 

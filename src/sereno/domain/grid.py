@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
+import pandas as pd  # factorize keeps first-seen order and is fast
 
 from sereno.errors import ConfigError
 
@@ -56,12 +56,13 @@ def cell_ids(x: npt.ArrayLike, y: npt.ArrayLike, size: int = DEFAULT_CELL_SIZE) 
     i, j = cell_indices(x, y, s)
     if i.size == 0:
         return np.array([], dtype=object)
-    # Build strings on the few distinct cells only, then broadcast back.
-    key = pd.MultiIndex.from_arrays([i, j])
+    # Build strings on the few distinct cells only, then broadcast back. Indices fit in
+    # 32 bits for any Earth coordinate in metres, so one int64 key identifies a cell.
+    key = (i << 32) + (j & 0xFFFFFFFF)
     codes, uniques = pd.factorize(key)
-    ui = uniques.get_level_values(0).to_numpy()
-    uj = uniques.get_level_values(1).to_numpy()
-    labels = np.array([f"{s}:{a}:{b}" for a, b in zip(ui.tolist(), uj.tolist(), strict=True)], dtype=object)
+    ui = (uniques >> 32).tolist()
+    uj = ((uniques & 0xFFFFFFFF).astype(np.int64) - ((uniques & 0x80000000) << 1)).tolist()
+    labels = np.array([f"{s}:{a}:{b}" for a, b in zip(ui, uj, strict=True)], dtype=object)
     return labels[codes]
 
 

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from sereno.domain.taxonomy import Classification, Taxonomy
 
 UNCLASSIFIED = "unclassified"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 BUILTIN_MAPPINGS = ("generic", "carabineros", "pdi", "fiscalia", "municipal", "cead", "vpd")
 # Base mapping a user file extends when it does not say, per target version.
 _DEFAULT_BASE = {"cead-2025": "generic", "fiscalia": "fiscalia"}
@@ -133,7 +134,7 @@ def _mapping_error(source: str, message: str, hint: str) -> TaxonomyError:
 
 def _read_document(text: str, source: str) -> _MappingDocument:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (libyaml when present)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (línea {mark.line + 1})" if mark is not None else ""

@@ -32,6 +32,8 @@ from sereno.domain import labels as _labels
 from sereno.domain.labels import UNCLASSIFIED, LabelMapping, normalize_label
 from sereno.errors import TaxonomyError
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 __all__ = [
     "CURRENT_VERSION",
     "UNCLASSIFIED",
@@ -273,7 +275,7 @@ def _fail(source: str, message: str, hint: str) -> TaxonomyError:
 
 def _parse_yaml(text: str, source: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (libyaml when present)
     except yaml.YAMLError as exc:
         raise _fail(source, "YAML inválido.", "Revise la sintaxis del archivo.") from exc
 

@@ -87,16 +87,14 @@ def _number(
 ) -> np.ndarray:
     """Parse numbers vectorised; ``,`` decimal for ``lat``/``lon`` is always understood."""
     arr = pa.array(values.astype("str"), type=pa.large_string())
-    if geographic or decimal == ",":
-        has_comma = pc.match_substring(arr, ",")
-        if pc.any(has_comma).as_py():
-            fixed = pc.replace_substring(pc.replace_substring(arr, ".", ""), ",", ".")
-            arr = pc.if_else(has_comma, fixed, arr)
-    else:
-        arr = pc.replace_substring(arr, ",", "")
+    if not geographic:  # metres: the mark that is not the decimal one groups thousands
+        arr = pc.replace_substring(arr, "." if decimal == "," else ",", "")
+    if decimal == ",":
+        arr = _decimal_comma(arr)
     try:
-        out = pc.cast(arr, pa.float64())
+        out = pc.cast(arr, pa.float64())  # the usual case: one fast pass
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        arr = _decimal_comma(arr)  # lat/lon never group thousands: a comma is decimal
         valid = pc.match_substring_regex(arr, _NUMBER)
         out = pc.cast(pc.if_else(valid, arr, pa.scalar(None, arr.type)), pa.float64())
     numbers = np.asarray(out.to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -105,6 +103,15 @@ def _number(
     log.add(bad, column, values, lambda v: f"la {label} «" + v.astype(str) + "» no es un número; "
             "use dígitos con punto o coma decimal, p. ej. -33.4569")  # fmt: skip
     return numbers
+
+
+def _decimal_comma(arr: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``-33,45`` → ``-33.45`` and ``6.299.000,25`` → ``6299000.25``; others unchanged."""
+    has_comma = pc.match_substring(arr, ",")
+    if not pc.any(has_comma).as_py():
+        return arr
+    fixed = pc.replace_substring(pc.replace_substring(arr, ".", ""), ",", ".")
+    return pc.if_else(has_comma, fixed, arr)
 
 
 def _xy_crs(x: np.ndarray, y: np.ndarray, crs: str | None, profile: str) -> str:

@@ -72,8 +72,8 @@ def _cell_text(value: Any) -> str | None:
     if isinstance(value, dt.datetime):
         value = (value + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
         if value.time() == dt.time(0):
-            return value.date().isoformat()
-        return value.isoformat(timespec="seconds")
+            return str(value.date().isoformat())
+        return str(value.isoformat(timespec="seconds"))
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dt.time):

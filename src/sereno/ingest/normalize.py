@@ -260,11 +260,13 @@ def _edges(arr: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         )
         data = data if len(data) else np.zeros(1, np.uint8)
         length = np.diff(offsets)
-        valid = np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
         top = len(data) - 1
-        firsts.append(np.where(length > 0, data[np.minimum(offsets[:-1], top)], 0))
-        lasts.append(np.where(length > 0, data[np.minimum(np.maximum(offsets[1:] - 1, 0), top)], 0))
-        lengths.append(np.where(valid, length, -1))
+        firsts.append(data[np.minimum(offsets[:-1], top)])  # garbage where empty: masked
+        lasts.append(data[np.clip(offsets[1:] - 1, 0, top)])  # by length > 0 in callers
+        if chunk.null_count:
+            valid = np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            length = np.where(valid, length, -1)
+        lengths.append(length)
     if not firsts:
         return np.zeros(0, np.uint8), np.zeros(0, np.uint8), np.zeros(0, np.int64)
     return np.concatenate(firsts), np.concatenate(lasts), np.concatenate(lengths)
@@ -284,7 +286,8 @@ _FORMULA_FIRST = np.isin(np.arange(256), [ord(c) for c in " =+@\t\r\x00-"])
 def _clean(values: pd.Series, edges: tuple[np.ndarray, ...]) -> pd.Series:
     arr = _arrow(values)
     first, last, length = edges
-    if not (length == 0).any() and not (_SPACE_FIRST[first] | _SPACE_LAST[last]).any():
+    padded = (_SPACE_FIRST[first] | _SPACE_LAST[last]) & (length > 0)
+    if not (length == 0).any() and not padded.any():
         return _text(arr)  # nothing to strip, nothing blank
     stripped = pc.utf8_trim_whitespace(arr)
     return _text(pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.large_string()), stripped))
@@ -304,7 +307,7 @@ def _formula_mask(values: pd.Series, edges: tuple[np.ndarray, ...]) -> np.ndarra
     first, _, length = edges
     candidates = _FORMULA_FIRST[first] & (length > 0)
     if not candidates.any():
-        return candidates
+        return np.asarray(candidates, dtype=bool)
     hit = pc.match_substring_regex(arr, _FORMULA)
     return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
 
@@ -332,10 +335,11 @@ def _occurrence(
     local = _join(text["date"], text["time"], " ") if "time" in text else text["date"]
 
     loc = localize(pd.Series(start), tz)
-    first = _naive(localize(day, tz, nonexistent="shift_forward").utc)
-    after = _naive(localize(day + _DAY, tz, nonexistent="shift_forward").utc)
+    first, after = _day_window(day, ~timed & ~absolute & date.values.notna().to_numpy(), tz)
     gap = loc.nonexistent_mask.to_numpy() & timed & ~absolute
-    log.add(gap, mapping.get("time", mapping["date"]), local, _gap_reason(pd.Series(start), tz))
+    reason = _gap_reason(pd.Series(start), tz)
+    log.add(gap & has_clock, mapping.get("time"), local, reason)
+    log.add(gap, mapping["date"], local, reason)
     begin = np.where(absolute, start, np.where(timed, _naive(loc.utc), first))
     end = np.where(timed, begin, after)
     ambiguous = loc.ambiguous_mask.to_numpy() & timed & ~absolute
@@ -373,8 +377,18 @@ def _occurrence(
     }
 
 
+def _day_window(day: pd.Series, rows: np.ndarray, tz: str) -> tuple[np.ndarray, np.ndarray]:
+    """UTC start and end of the local day of ``rows`` (a skipped midnight starts at 01:00)."""
+    first, after = np.full(len(day), _NAT), np.full(len(day), _NAT)
+    if rows.any():
+        days = day[rows]
+        first[rows] = _naive(localize(days, tz, nonexistent="shift_forward").utc)
+        after[rows] = _naive(localize(days + _DAY, tz, nonexistent="shift_forward").utc)
+    return first, after
+
+
 def _naive(utc: pd.Series) -> np.ndarray:
-    return utc.dt.tz_localize(None).to_numpy("datetime64[ns]")
+    return np.asarray(utc.dt.tz_localize(None), dtype="datetime64[ns]")
 
 
 def _unrecognised(kind: str, formats: str) -> Any:

@@ -122,7 +122,7 @@ def read_table(path: str | Path, *, sheet: str | None = None, layer: str | None 
     path = Path(path)
     fmt = _check_inputs(path)
     if fmt == "csv":
-        from sereno.ingest._csv import read_csv
+        from sereno.ingest._csvfile import read_csv
 
         return read_csv(path)
     if fmt == "xlsx":
@@ -198,17 +198,20 @@ def reject_frame(
 
 
 def _nfc_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    """NFC-normalise a text column, touching only its distinct non-ASCII values."""
-    non_ascii = pc.invert(pc.string_is_ascii(col))
-    if not pc.any(non_ascii).as_py():
-        return col
-    encoded = pc.dictionary_encode(pc.filter(col, non_ascii).combine_chunks())
-    normalised = pc.utf8_normalize(encoded.dictionary, "NFC")
-    if pc.all(pc.equal(normalised, encoded.dictionary)).as_py():
-        return col  # already NFC: the usual case
-    fixed = pc.take(normalised, encoded.indices)
-    mask = non_ascii.combine_chunks() if isinstance(non_ascii, pa.ChunkedArray) else non_ascii
-    return pa.chunked_array([pc.replace_with_mask(col.combine_chunks(), mask, fixed)])
+    """NFC-normalise a text column, looking only at its distinct values."""
+    chunks, changed = [], False
+    for chunk in col.chunks:
+        if pc.all(pc.string_is_ascii(chunk)).as_py() is not False:  # ASCII is always NFC
+            chunks.append(chunk)
+            continue
+        encoded = pc.dictionary_encode(chunk)
+        normalised = pc.utf8_normalize(encoded.dictionary, "NFC")
+        if pc.all(pc.equal(normalised, encoded.dictionary)).as_py():
+            chunks.append(chunk)  # already NFC: the usual case
+            continue
+        chunks.append(pc.take(normalised, encoded.indices))
+        changed = True
+    return pa.chunked_array(chunks, col.type) if changed else col
 
 
 def text_table_to_frame(table: pa.Table, names: list[str]) -> pd.DataFrame:

@@ -1,8 +1,10 @@
 """Vectorised parsing of dates and times, and localisation to a time zone.
 
-Incident files repeat the same few thousand dates and 1,440 minutes over millions
-of rows, so each function parses the *distinct* values once (``pandas.factorize``)
-and maps the results back with integer indexing.
+The usual fixed-width layouts (``dd-mm-yyyy``, ``yyyy-mm-dd``, ``HH:MM[:SS]``) are
+read straight from the Arrow byte buffers with numpy, no regex. Anything else goes
+through RE2 regexes, once per *distinct* value, and is mapped back by index.
+``localize`` works per local day: days without a DST change (all but two a year)
+need one subtraction; only the others are localised value by value.
 
 Notes
 -----
@@ -19,6 +21,8 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "DATE_FORMATS_ES",
@@ -89,38 +93,104 @@ class LocalizeResult(NamedTuple):
     """Wall time never occurred (skipped by a DST jump)."""
 
 
-def _uniques(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """Codes (−1 for missing) and the stripped distinct values as an object Series."""
-    codes, uniques = pd.factorize(values)
-    return codes, pd.Series(np.asarray(uniques, dtype=object), dtype=object).str.strip()
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """Stripped text as one Arrow array (offset 0), nulls for missing values."""
+    arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.large_string())
+    return pa.concat_arrays([pc.utf8_trim_whitespace(arr)])  # concat: offset 0
 
 
-def _expand(codes: np.ndarray, per_unique: np.ndarray, fill: object, index: pd.Index) -> pd.Series:
-    out = np.append(per_unique, np.array([fill], dtype=per_unique.dtype))
-    return pd.Series(out[codes], index=index)  # code −1 picks the appended fill
+def _blank(arr: pa.Array) -> np.ndarray:
+    return ~np.asarray(pc.fill_null(pc.not_equal(arr, ""), False), dtype=bool)
 
 
-def _int(frame: pd.DataFrame, name: str, default: int = 0) -> np.ndarray:
-    return pd.to_numeric(frame[name], errors="coerce").fillna(default).to_numpy("int64")
+class _Bytes:
+    """Byte ``k`` of every value (fixed-width formats are read without any regex)."""
+
+    def __init__(self, arr: pa.Array) -> None:
+        _, offsets, data = arr.buffers()
+        self.starts = np.frombuffer(offsets, np.int64, count=len(arr) + 1)
+        self.lengths = np.diff(self.starts)
+        raw = np.frombuffer(data, np.uint8) if data is not None and data.size else np.zeros(0)
+        self.data = np.concatenate([raw.astype(np.uint8), np.zeros(20, np.uint8)])  # pad reads
+
+    def at(self, k: int) -> np.ndarray:
+        return self.data[self.starts[:-1] + k].astype(np.int64)
+
+    def number(self, first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
+        value, ok = np.zeros(len(self.lengths), np.int64), np.ones(len(self.lengths), bool)
+        for k in range(first, last + 1):
+            digit = self.at(k) - 48
+            ok &= (digit >= 0) & (digit <= 9)
+            value = value * 10 + digit
+        return value, ok
+
+    def clock_ns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``[ T]HH:MM[:SS]`` from byte 10: (ns, well formed, has seconds)."""
+        (h, oh), (m, om), (sec, os_) = self.number(11, 12), self.number(14, 15), self.number(17, 18)
+        seconds = self.lengths == 19
+        ok = np.isin(self.at(10), (32, 84)) & (self.at(13) == 58) & oh & om
+        ok &= ~seconds | ((self.at(16) == 58) & os_)
+        sec = np.where(seconds, sec, 0)
+        ok &= (h <= 23) & (m <= 59) & (sec <= 59)
+        return ((h * 60 + m) * 60 + sec) * 10**9, ok, seconds
 
 
-def _clock_ns(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _fixed_dates(arr: pa.Array, order: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``yyyy-mm-dd`` / ``dd-mm-yyyy`` (+ `` HH:MM[:SS]``) at fixed widths: the usual case."""
+    b = _Bytes(arr)
+    sized = np.isin(b.lengths, (10, 16, 19))
+    iso = np.isin(b.at(4), (45, 47)) & (b.at(7) == b.at(4))
+    (year_iso, o1), (month_iso, o2), (day_iso, o3) = b.number(0, 3), b.number(5, 6), b.number(8, 9)
+    iso &= o1 & o2 & o3
+    dmy = np.isin(b.at(2), (45, 46, 47)) & (b.at(5) == b.at(2))
+    (first, o1), (second, o2), (year, o3) = b.number(0, 1), b.number(3, 4), b.number(6, 9)
+    dmy &= o1 & o2 & o3 & ~iso
+    day, month = (second, first) if order == "mdy" else (first, second)
+    clock, clock_ok, _ = b.clock_ns()
+    timed = b.lengths > 10
+    done = sized & (iso | dmy) & (~timed | clock_ok)
+    midnight = _assemble(
+        np.where(iso, year_iso, year), np.where(iso, month_iso, month), np.where(iso, day_iso, day)
+    )
+    stamp = midnight + np.where(timed & done, clock, 0).astype("timedelta64[ns]")
+    return np.where(done, stamp, np.datetime64("NaT", "ns")), timed & done, done
+
+
+def _group(parts: pa.StructArray, name: str) -> pa.Array:
+    return parts.field(name)  # "" where the group did not take part or the row missed
+
+
+def _int(parts: pa.StructArray, name: str) -> np.ndarray:
+    field = _group(parts, name)
+    digits = pc.if_else(pc.equal(field, ""), "0", field)
+    return np.asarray(pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _present(parts: pa.StructArray, name: str) -> np.ndarray:
+    return np.asarray(pc.not_equal(_group(parts, name), "").to_numpy(zero_copy_only=False), bool)
+
+
+def _clock_ns(parts: pa.StructArray) -> tuple[np.ndarray, np.ndarray]:
     """Nanoseconds since midnight from H/M/S/f groups, and a validity mask."""
     h, m, s = _int(parts, "H"), _int(parts, "M"), _int(parts, "S")
-    frac = parts["f"].fillna("").astype(str).str.ljust(9, "0").str[:9]
-    ns = pd.to_numeric(frac.where(frac != "", "0"), errors="coerce").fillna(0).to_numpy("int64")
+    fraction = pc.utf8_rpad(_group(parts, "f"), 9, "0")
+    ns = np.asarray(pc.cast(fraction, pa.int64()).to_numpy(zero_copy_only=False), np.int64)
     ok = (h <= 23) & (m <= 59) & (s <= 59)
     return ((h * 60 + m) * 60 + s) * 10**9 + ns, ok
 
 
 def _assemble(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
     """datetime64[ns] midnights; NaT for impossible dates (31-02) or years out of range."""
-    ok = (year >= 1678) & (year <= 2261)
-    dates = pd.to_datetime(
-        pd.DataFrame({"year": np.where(ok, year, 2000), "month": month, "day": day}),
-        errors="coerce",
+    ok = (year >= 1678) & (year <= 2261) & (month >= 1) & (month <= 12) & (day >= 1)
+    months = ((np.where(ok, year, 2000) - 1970) * 12 + np.where(ok, month, 1) - 1).astype(
+        "datetime64[M]"
     )
-    return np.where(ok, dates.to_numpy("datetime64[ns]"), np.datetime64("NaT", "ns"))
+    first = months.astype("datetime64[D]")
+    ok &= day <= ((months + 1).astype("datetime64[D]") - first).astype(np.int64)
+    stamp = (first + (np.where(ok, day, 1) - 1).astype("timedelta64[D]")).astype("datetime64[ns]")
+    return np.where(ok, stamp, np.datetime64("NaT", "ns"))
 
 
 def parse_dates(values: pd.Series, *, date_order: str = "dmy") -> ParsedDates:
@@ -151,18 +221,39 @@ def parse_dates(values: pd.Series, *, date_order: str = "dmy") -> ParsedDates:
     >>> parsed.error_mask.tolist(), parsed.has_time.tolist()
     ([False, False, True, False], [True, False, False, False])
     """
-    codes, uniq = _uniques(values)
+    arr = _arrow_text(values)
+    blank = _blank(arr)
+    ts, has_time, done = _fixed_dates(arr, date_order)
+    absolute = np.zeros(len(arr), dtype=bool)
+    rest = ~done & ~blank
+    if rest.any():  # other layouts: one regex pass per distinct value
+        encoded = pc.dictionary_encode(arr.filter(pa.array(rest)))
+        codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        parsed = _flexible_dates(encoded.dictionary, date_order)
+        ts[rest], has_time[rest], absolute[rest] = (p[codes] for p in parsed)
+    error = np.isnat(ts) & ~blank
+    index = values.index
+    return ParsedDates(
+        values=pd.Series(ts, index=index),
+        error_mask=pd.Series(error, index=index),
+        has_time=pd.Series(has_time & ~error, index=index),
+        absolute=pd.Series(absolute & ~error, index=index),
+    )
+
+
+def _flexible_dates(uniq: pa.Array, date_order: str) -> tuple[np.ndarray, ...]:
+    """Regex parsing of distinct values: one or two digit fields, fractions, offsets, serials."""
     n = len(uniq)
     ts = np.full(n, np.datetime64("NaT", "ns"))
     has_time = np.zeros(n, dtype=bool)
     absolute = np.zeros(n, dtype=bool)
-
     for pattern in (_DMY_RE, _ISO_RE):
-        parts = uniq.str.extract(pattern)
-        hit = parts["Y"].notna().to_numpy() & (parts["s1"] == parts["s2"]).to_numpy()
+        parts = pc.extract_regex(uniq, pattern)
+        same = pc.equal(_group(parts, "s1"), _group(parts, "s2"))
+        hit = np.asarray(pc.and_(parts.is_valid(), same).to_numpy(zero_copy_only=False), bool)
         if not hit.any():
             continue
-        parts = parts[hit]
+        parts = parts.filter(pa.array(hit))
         if pattern is _ISO_RE:
             month, day = _int(parts, "m"), _int(parts, "d")
         elif date_order == "mdy":
@@ -172,35 +263,37 @@ def parse_dates(values: pd.Series, *, date_order: str = "dmy") -> ParsedDates:
         midnight = _assemble(_int(parts, "Y"), month, day)
         clock, clock_ok = _clock_ns(parts)
         stamp = midnight + clock.astype("timedelta64[ns]")
-        if "tz" in parts:
-            offset = _offset_ns(parts["tz"])
-            stamp = stamp - offset.astype("timedelta64[ns]")
-            absolute[hit] = parts["tz"].notna().to_numpy() & clock_ok
+        if pattern is _ISO_RE:
+            stamp = stamp - _offset_ns(_group(parts, "tz")).astype("timedelta64[ns]")
+            absolute[hit] = _present(parts, "tz") & clock_ok
         ts[hit] = np.where(clock_ok, stamp, np.datetime64("NaT", "ns"))
-        has_time[hit] = parts["H"].notna().to_numpy()
-
-    serial = uniq.str.fullmatch(_SERIAL_RE).fillna(False).to_numpy(dtype=bool) & np.isnat(ts)
+        has_time[hit] = _present(parts, "H")
+    serial = _matches(uniq, _SERIAL_RE) & np.isnat(ts)
     if serial.any():
-        number = pd.to_numeric(uniq[serial].str.replace(",", "."), errors="coerce").to_numpy()
-        ts[serial], has_time[serial] = _excel_serial(number)
+        ts[serial], has_time[serial] = _excel_serial(_decimal(uniq.filter(pa.array(serial))))
+    return ts, has_time, absolute
 
-    missing = uniq.isna().to_numpy() | (uniq == "").fillna(True).to_numpy()
-    error = np.isnat(ts) & ~missing
-    index = values.index
-    return ParsedDates(
-        values=_expand(codes, ts, np.datetime64("NaT", "ns"), index),
-        error_mask=_expand(codes, error, False, index),
-        has_time=_expand(codes, has_time & ~error, False, index),
-        absolute=_expand(codes, absolute & ~error, False, index),
+
+def _matches(arr: pa.Array, pattern: str) -> np.ndarray:
+    hit = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
+    return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _decimal(arr: pa.Array) -> np.ndarray:
+    """Numbers with a decimal point or comma (already validated by a regex)."""
+    number = pc.cast(pc.replace_substring(arr, ",", "."), pa.float64())
+    return np.asarray(number.to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def _offset_ns(tz: pa.Array) -> np.ndarray:
+    """``Z``, ``±HH``, ``±HHMM`` or ``±HH:MM`` (``""``: no offset) in nanoseconds."""
+    text = pc.replace_substring(tz, ":", "")
+    sign = np.where(np.asarray(pc.starts_with(text, "-").to_numpy(zero_copy_only=False)), -1, 1)
+    hours, minutes = (
+        np.asarray(pc.cast(pc.if_else(pc.equal(part, ""), "0", part), pa.int64()), np.int64)
+        for part in (pc.utf8_slice_codeunits(text, a, a + 2) for a in (1, 3))
     )
-
-
-def _offset_ns(tz: pd.Series) -> np.ndarray:
-    text = tz.fillna("Z").str.replace(":", "", regex=False)
-    sign = np.where(text.str[0] == "-", -1, 1)
-    hours = pd.to_numeric(text.str[1:3], errors="coerce").fillna(0).to_numpy("int64")
-    minutes = pd.to_numeric(text.str[3:5], errors="coerce").fillna(0).to_numpy("int64")
-    return sign * (hours * 60 + minutes) * 60 * 10**9
+    return np.asarray(sign * (hours * 60 + minutes) * 60 * 10**9, dtype=np.int64)
 
 
 def _excel_serial(number: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -233,27 +326,44 @@ def parse_times(values: pd.Series) -> ParsedTimes:
     >>> parsed.error_mask.tolist()
     [False, False, False, True]
     """
-    codes, uniq = _uniques(values)
+    arr = _arrow_text(values)
+    blank = _blank(arr)
+    b = _Bytes(arr)
+    (h, oh), (m, om), (sec, os_) = b.number(0, 1), b.number(3, 4), b.number(6, 7)
+    fixed = ((b.lengths == 5) | (b.lengths == 8)) & (b.at(2) == 58) & oh & om
+    fixed &= (b.lengths == 5) | ((b.at(5) == 58) & os_)
+    sec = np.where(b.lengths == 8, sec, 0)
+    good = fixed & (h <= 23) & (m <= 59) & (sec <= 59)
+    out = np.where(good, ((h * 60 + m) * 60 + sec) * 10**9, 0).astype("timedelta64[ns]")
+    out[~good] = np.timedelta64("NaT", "ns")
+    rest = ~fixed & ~blank
+    if rest.any():  # H:MM, fractions of a second, Excel day fractions
+        encoded = pc.dictionary_encode(arr.filter(pa.array(rest)))
+        codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        out[rest] = _flexible_times(encoded.dictionary)[codes]
+    error = np.isnat(out) & ~blank
+    return ParsedTimes(
+        values=pd.Series(out, index=values.index),
+        error_mask=pd.Series(error, index=values.index),
+    )
+
+
+def _flexible_times(uniq: pa.Array) -> np.ndarray:
     out = np.full(len(uniq), np.timedelta64("NaT", "ns"))
-    parts = uniq.str.extract(_CLOCK_RE)
-    hit = parts["H"].notna().to_numpy()
+    parts = pc.extract_regex(uniq, _CLOCK_RE)
+    hit = np.asarray(parts.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     if hit.any():
-        clock, ok = _clock_ns(parts[hit])
+        clock, ok = _clock_ns(parts.filter(pa.array(hit)))
         out[hit] = np.where(ok, clock.astype("timedelta64[ns]"), np.timedelta64("NaT", "ns"))
-    fraction = uniq.str.fullmatch(_FRACTION_RE).fillna(False).to_numpy(dtype=bool)
+    fraction = _matches(uniq, _FRACTION_RE)
     if fraction.any():
-        day = pd.to_numeric(uniq[fraction].str.replace(",", "."), errors="coerce").to_numpy()
+        day = _decimal(uniq.filter(pa.array(fraction)))
         seconds = np.round(day * 86_400).astype("int64")
         ok = seconds < 86_400
         out[fraction] = np.where(
             ok, (seconds * 10**9).astype("timedelta64[ns]"), np.timedelta64("NaT", "ns")
         )
-    missing = uniq.isna().to_numpy() | (uniq == "").fillna(True).to_numpy()
-    error = np.isnat(out) & ~missing
-    return ParsedTimes(
-        values=_expand(codes, out, np.timedelta64("NaT", "ns"), values.index),
-        error_mask=_expand(codes, error, False, values.index),
-    )
+    return out
 
 
 def localize(

@@ -92,13 +92,17 @@ def source_kind_for(name: str) -> str:
 
 
 def _utc_text(values: pd.Series) -> list[Any]:
-    s = pd.to_datetime(values, utc=True).dt.tz_localize(None)
-    txt = s.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-    return [None if pd.isna(v) else v for v in txt.tolist()]
+    """UTC times as ``YYYY-MM-DD HH:MM:SS.ffffff`` text (SQLAlchemy's SQLite format); NaT → None."""
+    naive = pd.to_datetime(values, utc=True).dt.tz_localize(None).dt.as_unit("us").to_numpy()
+    txt = np.datetime_as_string(naive, unit="us")
+    out = pd.Series(txt, dtype=object).str.replace("T", " ", regex=False)
+    return out.where(~np.isnat(naive), None).tolist()
 
 
 def _text_list(values: pd.Series) -> list[Any]:
-    return [None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values.astype(object).tolist()]
+    """Column as a list of ``str`` with ``None`` for missing values."""
+    obj = values.astype(object)
+    return obj.where(obj.notna(), None).tolist()
 
 
 def _write_reports(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, delete, insert
+from sqlalchemy import Engine, delete, func, insert, select
 
 from sereno.domain.taxonomy import load_taxonomy
+from sereno.domain.territory import BUILTIN_SETS
 from sereno.services.statistics import load_population
 from sereno.services.territories import register_builtin_sets
 from sereno.storage.db import open_store, transaction
-from sereno.storage.models import Category, ClassificationVersion
+from sereno.storage.models import Category, ClassificationVersion, TerritorySetRow
 
 __all__ = ["init_store"]
 
@@ -40,10 +41,22 @@ def _register_taxonomy(engine: Engine) -> None:
                 conn.execute(insert(Category), rows)
 
 
-def init_store(url: str | None = None) -> Engine:
-    """Create or migrate the store and load its reference tables (idempotent)."""
+def _reference_tables_loaded(engine: Engine) -> bool:
+    with transaction(engine) as conn:
+        sets = conn.execute(select(func.count()).select_from(TerritorySetRow).where(TerritorySetRow.builtin)).scalar_one()
+        versions = conn.execute(select(func.count()).select_from(ClassificationVersion)).scalar_one()
+    return int(sets) == len(BUILTIN_SETS) and int(versions) == len(load_taxonomy().versions)
+
+
+def init_store(url: str | None = None, *, refresh: bool = False) -> Engine:
+    """Create or migrate the store and load its reference tables (idempotent).
+
+    Reference tables (built-in territory sets, classification, population) are written
+    when missing, or always with ``refresh=True``.
+    """
     engine = open_store(url)
-    register_builtin_sets(engine)
-    _register_taxonomy(engine)
+    if refresh or not _reference_tables_loaded(engine):
+        register_builtin_sets(engine)
+        _register_taxonomy(engine)
     load_population(engine)
     return engine

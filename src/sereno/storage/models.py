@@ -173,7 +173,6 @@ class Incident(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "record_key", name="uq_incidents_source_key"),
         Index("ix_incidents_territory_time", "territory_code", "occurred_from"),
-        Index("ix_incidents_time", "occurred_from"),
     )
 
 

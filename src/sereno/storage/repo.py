@@ -172,26 +172,18 @@ def status_counts(conn: Connection) -> dict[str, Any]:
 
 def list_batches(conn: Connection, limit: int = 50) -> list[dict[str, Any]]:
     """Most recent import batches with their source."""
+    b = ImportBatch
+    cols = [b.id, Source.name, b.kind, b.file_name, b.sha256, b.rows_read, b.inserted, b.duplicates,
+            b.rejected, b.status, b.imported_by, b.started_at]
+    keys = ["batch_id", "source", "kind", "file_name", "sha256", "rows_read", "inserted", "duplicates",
+            "rejected", "status", "imported_by", "started_at"]
     rows = conn.execute(
-        select(ImportBatch, Source.name).join(Source).order_by(ImportBatch.id.desc()).limit(limit)
+        select(*cols).join(Source, Source.id == b.source_id).order_by(b.id.desc()).limit(limit)
     ).all()
-    return [
-        {
-            "batch_id": b.id,
-            "source": name,
-            "kind": b.kind,
-            "file_name": b.file_name,
-            "sha256": b.sha256,
-            "rows_read": b.rows_read,
-            "inserted": b.inserted,
-            "duplicates": b.duplicates,
-            "rejected": b.rejected,
-            "status": b.status,
-            "imported_by": b.imported_by,
-            "started_at": b.started_at.isoformat() if b.started_at else None,
-        }
-        for b, name in rows
-    ]
+    out = [dict(zip(keys, r, strict=True)) for r in rows]
+    for d in out:
+        d["started_at"] = d["started_at"].isoformat() if d["started_at"] else None
+    return out
 
 
 def upsert_territory_set(
@@ -209,22 +201,16 @@ def upsert_territory_set(
 
 def list_territory_sets(conn: Connection) -> list[dict[str, Any]]:
     """Registered territory sets with their number of territories."""
+    t = TerritorySetRow
     rows = conn.execute(
-        select(TerritorySetRow, func.count(Territory.code))
-        .join(Territory, Territory.set_code == TerritorySetRow.code, isouter=True)
-        .group_by(TerritorySetRow.code)
-        .order_by(TerritorySetRow.builtin.desc(), TerritorySetRow.code)
+        select(t.code, t.name, t.crs, t.timezone, t.builtin, func.count(Territory.code))
+        .join(Territory, Territory.set_code == t.code, isouter=True)
+        .group_by(t.code, t.name, t.crs, t.timezone, t.builtin)
+        .order_by(t.builtin.desc(), t.code)
     ).all()
     return [
-        {
-            "code": s.code,
-            "name": s.name,
-            "crs": s.crs,
-            "timezone": s.timezone,
-            "builtin": bool(s.builtin),
-            "territories": int(n),
-        }
-        for s, n in rows
+        {"code": c, "name": nm, "crs": crs, "timezone": tz, "builtin": bool(b), "territories": int(n)}
+        for c, nm, crs, tz, b, n in rows
     ]
 
 

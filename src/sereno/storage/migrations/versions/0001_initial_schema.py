@@ -135,7 +135,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('incidents', schema=None) as batch_op:
         batch_op.create_index('ix_incidents_territory_time', ['territory_code', 'occurred_from'], unique=False)
-        batch_op.create_index('ix_incidents_time', ['occurred_from'], unique=False)
 
     op.create_table('statistics',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -182,7 +181,6 @@ def downgrade() -> None:
 
     op.drop_table('statistics')
     with op.batch_alter_table('incidents', schema=None) as batch_op:
-        batch_op.drop_index('ix_incidents_time')
         batch_op.drop_index('ix_incidents_territory_time')
 
     op.drop_table('incidents')

@@ -167,7 +167,7 @@ def _decode_head(path: Path, head: bytes, encoding: str) -> str:
 
 
 def _sniff_delimiter(text: str) -> str:
-    lines = text.splitlines(keepends=True)
+    lines = io.StringIO(text, newline="").readlines()  # only \r and \n end CSV lines
     if len(lines) > 1:
         lines = lines[: min(len(lines) - 1, _SNIFF_LINES)]  # the last may be cut
     sample = "".join(lines)
@@ -297,7 +297,7 @@ def read_csv(path: Path) -> RawTable:
         good[np.array([b[0] for b in bad], dtype=np.int64) - 2] = False
         row_numbers = row_numbers[good]
     frame = text_table_to_frame(table, names)
-    rejects = [
+    rejects: list[tuple[int, str | None, str | None, str]] = [
         (
             n,
             None,
@@ -353,17 +353,19 @@ def _utf8_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _cp1252_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Decode a Windows-1252 byte column to UTF-8, one distinct non-ASCII value at a time."""
+    """Decode a Windows-1252 byte column to UTF-8, one distinct value at a time."""
     if not pa.types.is_large_binary(col.type):
         return col  # already decoded by Arrow's transcoding path
-    text = col.combine_chunks().view(pa.large_string())  # bytes as-is; ASCII is valid UTF-8
-    non_ascii = pc.invert(pc.string_is_ascii(text))
-    if not pc.any(non_ascii).as_py():
-        return pa.chunked_array([text])
-    encoded = pc.dictionary_encode(pc.filter(col.combine_chunks(), non_ascii))
-    decoded = [v.decode("cp1252") for v in encoded.dictionary.to_pylist()]
-    fixed = pc.take(pa.array(decoded, pa.large_string()), encoded.indices)
-    return pa.chunked_array([pc.replace_with_mask(text, pc.fill_null(non_ascii, False), fixed)])
+    chunks = []
+    for chunk in col.chunks:
+        text = chunk.view(pa.large_string())  # bytes as they are; ASCII is valid UTF-8
+        if pc.all(pc.string_is_ascii(text)).as_py() is not False:
+            chunks.append(text)
+            continue
+        encoded = pc.dictionary_encode(chunk)
+        decoded = [v.decode("cp1252") for v in encoded.dictionary.to_pylist()]
+        chunks.append(pc.take(pa.array(decoded, pa.large_string()), encoded.indices))
+    return pa.chunked_array(chunks, pa.large_string())
 
 
 def _has_newline(record: pd.Series) -> bool:
