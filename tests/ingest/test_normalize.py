@@ -355,3 +355,21 @@ def test_naive_now_means_utc(rm_csv: Callable[..., Path]) -> None:
     )
     result = run(path, dt.datetime(2025, 6, 1, 12, 0))
     assert result.records["source_row"].tolist() == [2]
+
+
+def test_projected_geopackage_is_transformed(tmp_path: Path, now: dt.datetime) -> None:
+    gpd = pytest.importorskip("geopandas")
+    from shapely.geometry import Point
+
+    frame = gpd.GeoDataFrame(
+        {"fecha": ["05-03-2025 10:00"], "delito": ["Hurtos"]},
+        geometry=[Point(346_123.5, 6_299_000.25)],
+        crs="EPSG:32719",
+    )
+    path = tmp_path / "capas.gpkg"
+    frame.to_file(path, layer="incidentes", driver="GPKG")
+    records = run(path, now).records
+    lon, lat = pyproj.Transformer.from_crs(32719, 4326, always_xy=True).transform(
+        346_123.5, 6_299_000.25
+    )
+    np.testing.assert_allclose(records[["lon", "lat"]].iloc[0], [lon, lat], atol=1e-9)

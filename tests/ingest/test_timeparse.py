@@ -186,3 +186,16 @@ def test_localize_nat_and_index() -> None:
 def test_localize_empty() -> None:
     result = localize(pd.Series([], dtype="datetime64[ns]"), SANTIAGO)
     assert len(result.utc) == 0 and result.utc.dtype == "datetime64[ns, UTC]"
+
+
+def test_large_mostly_distinct_input_parses_every_value() -> None:
+    stamps = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(60_000) * 61, unit="s")
+    text = pd.Series(stamps.strftime("%Y-%m-%d %H:%M:%S"), dtype="str")
+    text.iloc[[5, 7, 9]] = ["5/1/2024 7:05", "2024-01-01T10:00:00Z", "no es fecha"]
+    parsed = parse_dates(text)
+    expected = pd.Series(stamps, dtype="datetime64[ns]")
+    expected.iloc[[5, 7]] = [ts("2024-01-05 07:05"), ts("2024-01-01 10:00")]
+    expected.iloc[9] = pd.NaT
+    pd.testing.assert_series_equal(parsed.values, expected, check_names=False)
+    assert np.flatnonzero(parsed.error_mask).tolist() == [9]
+    assert np.flatnonzero(parsed.absolute).tolist() == [7]

@@ -26,7 +26,6 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from sereno.errors import FileFormatError
@@ -44,6 +43,9 @@ _CHUNK = 1 << 23
 _SNIFF_LINES = 200
 # Á É Í Ó Ú Ñ Ü á é í ó ú ñ ü in UTF-8: seen in a file that is not UTF-8, it mixes encodings.
 _UTF8_SPANISH = re.compile(rb"\xc3[\x81\x89\x8d\x93\x9a\x91\x9c\xa1\xa9\xad\xb3\xba\xb1\xbc]")
+_CP1252_UTF8 = [bytes([b]).decode("cp1252", errors="replace").encode() for b in range(256)]
+_CP1252_SIZE = np.array([len(u) for u in _CP1252_UTF8], dtype=np.int64)
+_CP1252_BYTES = np.array([list(u.ljust(3, b"\0")) for u in _CP1252_UTF8], dtype=np.uint8)
 _CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 
 
@@ -94,7 +96,7 @@ def _scan_csv(path: Path) -> _Scan:
                 except UnicodeDecodeError:
                     utf8_ok = False
                     saw_utf8_text = saw_utf8_text or bool(_UTF8_SPANISH.search(chunk))
-            if cp1252_ok:
+            if cp1252_ok and not utf8_ok:  # a UTF-8 prefix is ASCII or "mixed" anyway
                 cp1252_ok = not any(b in chunk for b in _CP1252_UNDEFINED)
     if bom != "utf-16" and utf8_ok:
         try:
@@ -296,7 +298,7 @@ def read_csv(path: Path) -> RawTable:
         good = np.ones(total, dtype=bool)
         good[np.array([b[0] for b in bad], dtype=np.int64) - 2] = False
         row_numbers = row_numbers[good]
-    frame = text_table_to_frame(table, names)
+    frame = text_table_to_frame(table, names, nfc=scan.encoding != "cp1252")
     rejects: list[tuple[int, str | None, str | None, str]] = [
         (
             n,
@@ -353,19 +355,33 @@ def _utf8_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _cp1252_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Decode a Windows-1252 byte column to UTF-8, one distinct value at a time."""
+    """Transcode a Windows-1252 byte column to UTF-8 with numpy lookups (no Python loop)."""
     if not pa.types.is_large_binary(col.type):
         return col  # already decoded by Arrow's transcoding path
-    chunks = []
-    for chunk in col.chunks:
-        text = chunk.view(pa.large_string())  # bytes as they are; ASCII is valid UTF-8
-        if pc.all(pc.string_is_ascii(text)).as_py() is not False:
-            chunks.append(text)
-            continue
-        encoded = pc.dictionary_encode(chunk)
-        decoded = [v.decode("cp1252") for v in encoded.dictionary.to_pylist()]
-        chunks.append(pc.take(pa.array(decoded, pa.large_string()), encoded.indices))
-    return pa.chunked_array(chunks, pa.large_string())
+    return pa.chunked_array([_cp1252_chunk(c) for c in col.chunks], pa.large_string())
+
+
+def _cp1252_chunk(chunk: pa.Array) -> pa.Array:
+    chunk = pa.concat_arrays([chunk])  # offset 0
+    validity, offsets_buf, data_buf = chunk.buffers()
+    offsets = np.frombuffer(offsets_buf, np.int64, count=len(chunk) + 1)
+    data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    high = np.flatnonzero(data >= 0x80)
+    if not len(high):  # ASCII is the same in both encodings
+        return chunk.view(pa.large_string())
+    codes = data[high]
+    size = _CP1252_SIZE[codes]
+    out = data.copy()
+    out[high] = _CP1252_BYTES[codes, 0]
+    three = size == 3
+    at = np.concatenate([high + 1, high[three] + 1])  # after the first byte: 2nd, then 3rd
+    extra = np.concatenate([_CP1252_BYTES[codes, 1], _CP1252_BYTES[codes[three], 2]])
+    order = np.argsort(at, kind="stable")
+    out = np.insert(out, at[order], extra[order])
+    grown = np.concatenate([[0], np.cumsum(size - 1)])
+    new_offsets = offsets + grown[np.searchsorted(high, offsets)]
+    buffers = [validity, pa.py_buffer(new_offsets), pa.py_buffer(out)]
+    return pa.Array.from_buffers(pa.large_string(), len(chunk), buffers, chunk.null_count)
 
 
 def _has_newline(record: pd.Series) -> bool:

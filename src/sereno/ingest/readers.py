@@ -41,7 +41,8 @@ REJECT_COLUMNS = ("row", "column", "value", "reason")
 
 _CHUNK = 1 << 23
 _ACCEPTED_ES = (
-    "CSV (.csv, .txt, .tsv), Excel (.xlsx), GeoJSON (.geojson, .json) o GeoPackage (.gpkg)"
+    "CSV (.csv, .txt, .tsv, también comprimidos .gz), Excel (.xlsx), GeoJSON (.geojson, "
+    ".json) o GeoPackage (.gpkg)"
 )
 
 
@@ -104,7 +105,7 @@ def read_table(path: str | Path, *, sheet: str | None = None, layer: str | None 
     Parameters
     ----------
     path : str or pathlib.Path
-        File to read; the extension chooses the reader.
+        File to read; the extension chooses the reader (``.csv.gz`` is a CSV).
     sheet : str, optional
         XLSX sheet name (default: the first sheet).
     layer : str, optional
@@ -153,6 +154,7 @@ def _check_inputs(path: Path) -> str:
 
 
 def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of the file bytes, read in chunks."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
@@ -214,13 +216,17 @@ def _nfc_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
     return pa.chunked_array(chunks, col.type) if changed else col
 
 
-def text_table_to_frame(table: pa.Table, names: list[str]) -> pd.DataFrame:
-    """All-text DataFrame (``str`` dtype, NFC) from an Arrow table, renamed to ``names``."""
+def text_table_to_frame(table: pa.Table, names: list[str], *, nfc: bool = True) -> pd.DataFrame:
+    """All-text DataFrame (``str`` dtype, NFC) from an Arrow table, renamed to ``names``.
+
+    ``nfc=False`` when the text is NFC by construction (decoded from Windows-1252,
+    which has no combining characters).
+    """
     columns = {}
     for i, name in enumerate(names):
         col = table.column(i)
         if not pa.types.is_large_string(col.type):
             col = pc.cast(col, pa.large_string())
-        columns[name] = _nfc_column(col)
+        columns[name] = _nfc_column(col) if nfc else col
     frame = pa.table(columns).to_pandas() if names else pd.DataFrame(index=range(table.num_rows))
     return frame.astype({n: "str" for n in names}) if names else frame
