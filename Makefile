@@ -20,6 +20,7 @@ demo: install
 	$(VENV)/bin/sereno demo --db sqlite:///./demo.db
 
 test: install
+	$(VENV)/bin/ruff check src tests bench
 	$(PY) -m pytest
 
 lint: install

@@ -34,9 +34,9 @@ t0 = time.perf_counter()
 df = pd.read_csv(path)
 ts = builtin_territory_set(code)
 pts = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["longitud"], df["latitud"]), crs=4326)
-polys = gpd.GeoDataFrame({"cut": ts.codes}, geometry=list(ts.polygons), crs=4326)
+polys = gpd.GeoDataFrame({"territorio": ts.codes}, geometry=list(ts.polygons), crs=4326)
 joined = gpd.sjoin(pts, polys, how="left", predicate="within")
-print(json.dumps({"seconds": time.perf_counter() - t0, "rows": len(df), "matched": int(joined["cut"].notna().sum())}))
+print(json.dumps({"seconds": time.perf_counter() - t0, "rows": len(df), "matched": int(joined["territorio"].notna().sum())}))
 """
 
 
@@ -57,12 +57,16 @@ finally:
 
 def _peak_mb_of(cmd: list[str]) -> tuple[float, float, str]:
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", WRAP, *cmd], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", WRAP, *cmd], capture_output=True, text=True, check=False
+    )
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr)
         raise SystemExit(f"step failed: {' '.join(cmd)}")
-    peak_kb = [int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("PEAK_KB")][-1]
+    peak_kb = [
+        int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("PEAK_KB")
+    ][-1]
     return wall, peak_kb / 1024.0, proc.stdout
 
 
@@ -77,27 +81,72 @@ def main() -> None:
     py = sys.executable
     if not csv.exists():
         subprocess.run(
-            [py, "-m", "sereno", "synth", "incidents", "--n", str(args.n), "--seed", str(args.seed), "--out", str(csv)],
+            [
+                py,
+                "-m",
+                "sereno",
+                "synth",
+                "incidents",
+                "--n",
+                str(args.n),
+                "--seed",
+                str(args.seed),
+                "--out",
+                str(csv),
+            ],
             check=True,
         )
     db = OUT / "bench.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    subprocess.run([py, "-m", "sereno", "init", "--db", f"sqlite:///{db}"], check=True, capture_output=True)
+    subprocess.run(
+        [py, "-m", "sereno", "init", "--db", f"sqlite:///{db}"], check=True, capture_output=True
+    )
 
-    results: dict[str, object] = {"n": args.n, "territory_set": args.territory_set, "file_mb": csv.stat().st_size / 1e6}
+    results: dict[str, object] = {
+        "n": args.n,
+        "territory_set": args.territory_set,
+        "file_mb": csv.stat().st_size / 1e6,
+    }
     wall, peak, out = _peak_mb_of([BASELINE, str(csv), args.territory_set])
     base = json.loads(out)
-    results["baseline"] = {"seconds_inner": base["seconds"], "seconds_process": wall, "peak_mb": peak}
+    results["baseline"] = {
+        "seconds_inner": base["seconds"],
+        "seconds_process": wall,
+        "peak_mb": peak,
+    }
 
-    imp = ["-m", "sereno", "import", "incidents", str(csv), "--source", "Bench", "--db", f"sqlite:///{db}",
-           "--territory-set", args.territory_set, "--report-dir", str(OUT / "rep"), "--json"]
+    imp = [
+        "-m",
+        "sereno",
+        "import",
+        "incidents",
+        str(csv),
+        "--source",
+        "Bench",
+        "--db",
+        f"sqlite:///{db}",
+        "--territory-set",
+        args.territory_set,
+        "--report-dir",
+        str(OUT / "rep"),
+        "--json",
+    ]
     wall, peak, out = _peak_mb_of(imp)
     first = json.loads(out)
-    results["sereno"] = {"seconds_inner": first["seconds"], "seconds_process": wall, "peak_mb": peak, "summary": first}
+    results["sereno"] = {
+        "seconds_inner": first["seconds"],
+        "seconds_process": wall,
+        "peak_mb": peak,
+        "summary": first,
+    }
     wall, peak, out = _peak_mb_of(imp)
     again = json.loads(out)
-    results["sereno_again"] = {"seconds_inner": again["seconds"], "seconds_process": wall, "summary": again}
+    results["sereno_again"] = {
+        "seconds_inner": again["seconds"],
+        "seconds_process": wall,
+        "summary": again,
+    }
 
     rows = first["rows_read"]
     results["rows_per_second"] = rows / first["seconds"]

@@ -36,6 +36,8 @@ def test_every_setting_is_documented():
 
 
 def test_readme_starts_with_the_two_commands():
-    lines = [ln for ln in (ROOT / "README.md").read_text(encoding="utf-8").splitlines() if ln.strip()]
+    lines = [
+        ln for ln in (ROOT / "README.md").read_text(encoding="utf-8").splitlines() if ln.strip()
+    ]
     block = lines[lines.index("```sh") + 1 : lines.index("```")]
     assert [ln.split("#")[0].strip() for ln in block] == ["make demo", "make test"]

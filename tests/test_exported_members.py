@@ -7,10 +7,22 @@ import pytest
 EXPECTED = {
     "sereno": {"PIPELINE_VERSION", "__version__"},
     "sereno.errors": {
-        "ConfigError", "FileFormatError", "InputError", "MissingColumnsError", "SerenoError",
-        "StorageError", "TaxonomyError", "TerritoryError",
+        "ConfigError",
+        "FileFormatError",
+        "InputError",
+        "MissingColumnsError",
+        "SerenoError",
+        "StorageError",
+        "TaxonomyError",
+        "TerritoryError",
     },
-    "sereno.domain.grid": {"DEFAULT_CELL_SIZE", "cell_center", "cell_ids", "cell_indices", "parse_cell_id"},
+    "sereno.domain.grid": {
+        "DEFAULT_CELL_SIZE",
+        "cell_center",
+        "cell_ids",
+        "cell_indices",
+        "parse_cell_id",
+    },
     "sereno.domain.locate": {"PolygonLocator"},
     "sereno.ingest.dedup": {"LinkRule", "duplicated_keys", "link_across_sources", "record_keys"},
 }

@@ -53,11 +53,30 @@ def test_init_status_and_territory_list(db):
 
 def test_import_incidents_json_shape_and_reimport(db, tmp_path):
     f = _incidents_csv(tmp_path)
-    args = ("import", "incidents", str(f), "--source", "Carabineros", "--db", db, "--report-dir", str(tmp_path), "--json")
+    args = (
+        "import",
+        "incidents",
+        str(f),
+        "--source",
+        "Carabineros",
+        "--db",
+        db,
+        "--report-dir",
+        str(tmp_path),
+        "--json",
+    )
     code, out, _ = _run(*args)
     first = json.loads(out)
     assert code == 0
-    for key in ("batch_id", "rows_read", "inserted", "duplicates", "rejected", "unclassified", "seconds"):
+    for key in (
+        "batch_id",
+        "rows_read",
+        "inserted",
+        "duplicates",
+        "rejected",
+        "unclassified",
+        "seconds",
+    ):
         assert key in first
     assert (first["rows_read"], first["inserted"]) == (3, 3)
     code, out, _ = _run(*args)
@@ -67,8 +86,17 @@ def test_import_incidents_json_shape_and_reimport(db, tmp_path):
 
 
 def test_human_summary_is_spanish(db, tmp_path):
-    code, out, _ = _run("import", "incidents", str(_incidents_csv(tmp_path)), "--source", "Carabineros",
-                        "--db", db, "--report-dir", str(tmp_path))
+    code, out, _ = _run(
+        "import",
+        "incidents",
+        str(_incidents_csv(tmp_path)),
+        "--source",
+        "Carabineros",
+        "--db",
+        db,
+        "--report-dir",
+        str(tmp_path),
+    )
     assert code == 0 and "filas leídas: 3" in out and "insertadas:" in out
 
 
@@ -77,19 +105,35 @@ def test_human_summary_is_spanish(db, tmp_path):
     [
         (("import", "incidents", "no-existe.csv", "--source", "X"), "No se encuentra|no existe"),
         (("import", "incidents", "{bad}", "--source", "X"), "vacío"),
-        (("import", "incidents", "{inc}", "--source", "X", "--territory-set", "ZZ"), "No existe el conjunto"),
+        (
+            ("import", "incidents", "{inc}", "--source", "X", "--territory-set", "ZZ"),
+            "No existe el conjunto",
+        ),
         (("import", "incidents", "{inc}", "--source", "X", "--profile", "inventado"), "perfil"),
-        (("import", "incidents", "{inc}", "--source", "X", "--source-kind", "bomberos"), "tipo de fuente"),
+        (
+            ("import", "incidents", "{inc}", "--source", "X", "--source-kind", "bomberos"),
+            "tipo de fuente",
+        ),
         (("synth", "incidents", "--n", "0", "--out", "{tmp}/x.csv"), ""),
         (("territory", "load", "{inc}", "--code-field", "a", "--name-field", "b"), "formato"),
     ],
-    ids=["missing-file", "empty-file", "unknown-set", "unknown-profile", "bad-kind", "bad-n", "bad-boundary-format"],
+    ids=[
+        "missing-file",
+        "empty-file",
+        "unknown-set",
+        "unknown-profile",
+        "bad-kind",
+        "bad-n",
+        "bad-boundary-format",
+    ],
 )
 def test_expected_errors_exit_nonzero_in_spanish_without_traceback(db, tmp_path, args, message):
     bad = tmp_path / "vacio.csv"
     bad.write_bytes(b"")
     inc = _incidents_csv(tmp_path)
-    argv = [a.format(bad=bad, inc=inc, tmp=tmp_path) for a in args] + ["--db", db] * (args[0] != "synth")
+    argv = [a.format(bad=bad, inc=inc, tmp=tmp_path) for a in args] + ["--db", db] * (
+        args[0] != "synth"
+    )
     code, out, err = _run(*argv)
     assert code == 2
     assert "Error:" in err and "Traceback" not in err + out

@@ -22,7 +22,14 @@ def test_locator_equals_geopandas_sjoin(code):
     polys = gpd.GeoDataFrame(geometry=list(ts.metric_polygons))
     joined = gpd.sjoin(pts, polys, how="left", predicate="intersects")
     # A point on a shared border joins twice; the locator keeps the lowest index.
-    ref = joined.groupby(level=0)["index_right"].min().reindex(range(n)).fillna(-1).astype(int).to_numpy()
+    ref = (
+        joined.groupby(level=0)["index_right"]
+        .min()
+        .reindex(range(n))
+        .fillna(-1)
+        .astype(int)
+        .to_numpy()
+    )
     assert (ref >= 0).sum() > n // 3
     np.testing.assert_array_equal(ours, ref)
 

@@ -59,7 +59,9 @@ def _square(tmp_path, props, name="barrios.geojson"):
         {
             "type": "Feature",
             "properties": p,
-            "geometry": shapely.geometry.mapping(shapely.box(-123.2 + i * 0.01, 49.2, -123.19 + i * 0.01, 49.21)),
+            "geometry": shapely.geometry.mapping(
+                shapely.box(-123.2 + i * 0.01, 49.2, -123.19 + i * 0.01, 49.21)
+            ),
         }
         for i, p in enumerate(props)
     ]
@@ -70,7 +72,9 @@ def _square(tmp_path, props, name="barrios.geojson"):
 
 def test_custom_set_gets_utm_zone_and_timezone(tmp_path):
     path = _square(tmp_path, [{"id": 1, "nombre": "A"}, {"id": 2, "nombre": "B"}])
-    ts = read_territory_file(path, code="VAN", code_field="id", name_field="nombre", timezone="America/Vancouver")
+    ts = read_territory_file(
+        path, code="VAN", code_field="id", name_field="nombre", timezone="America/Vancouver"
+    )
     assert ts.crs == "EPSG:32610"
     assert list(ts.codes) == ["1", "2"]
     idx = ts.locate([-123.195, -123.185, 0.0], [49.205, 49.205, 0.0])
@@ -103,7 +107,10 @@ def test_geopackage_in_other_crs_is_read(tmp_path):
     gpd = pytest.importorskip("geopandas")
     gdf = gpd.GeoDataFrame(
         {"cod": ["a", "b"], "nom": ["Uno", "Dos"]},
-        geometry=[shapely.box(340000, 6290000, 341000, 6291000), shapely.box(341000, 6290000, 342000, 6291000)],
+        geometry=[
+            shapely.box(340000, 6290000, 341000, 6291000),
+            shapely.box(341000, 6290000, 342000, 6291000),
+        ],
         crs="EPSG:32719",
     )
     path = tmp_path / "zonas.gpkg"

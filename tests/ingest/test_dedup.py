@@ -9,8 +9,12 @@ def _records(**over):
     base = {
         "source_record_id": [None, None, "X-1"],
         "raw_label": ["Hurtos", "Hurtos", "Robo"],
-        "occurred_from": pd.to_datetime(["2025-01-01 10:00", "2025-01-01 10:00", "2025-01-02 00:00"], utc=True),
-        "occurred_to": pd.to_datetime(["2025-01-01 10:00", "2025-01-01 10:00", "2025-01-02 00:00"], utc=True),
+        "occurred_from": pd.to_datetime(
+            ["2025-01-01 10:00", "2025-01-01 10:00", "2025-01-02 00:00"], utc=True
+        ),
+        "occurred_to": pd.to_datetime(
+            ["2025-01-01 10:00", "2025-01-01 10:00", "2025-01-02 00:00"], utc=True
+        ),
         "lon": [-70.6, -70.6, -70.5],
         "lat": [-33.4, -33.4, -33.3],
         "address": ["Calle 1", "Calle 1", None],
@@ -38,10 +42,23 @@ def test_record_id_wins_over_content():
 
 
 def test_link_matches_nearest_within_tolerance_once():
-    existing = pd.DataFrame({"id": [10, 11, 12], "group": ["05", "05", "04"], "t": [0.0, 0.0, 0.0],
-                             "x": [0.0, 500.0, 0.0], "y": [0.0, 0.0, 0.0]})
-    new = pd.DataFrame({"group": ["05", "05", "04", "05"], "t": [600.0, 300.0, 7200.0, 0.0],
-                        "x": [20.0, 510.0, 0.0, 5000.0], "y": [0.0, 0.0, 0.0, 0.0]})
+    existing = pd.DataFrame(
+        {
+            "id": [10, 11, 12],
+            "group": ["05", "05", "04"],
+            "t": [0.0, 0.0, 0.0],
+            "x": [0.0, 500.0, 0.0],
+            "y": [0.0, 0.0, 0.0],
+        }
+    )
+    new = pd.DataFrame(
+        {
+            "group": ["05", "05", "04", "05"],
+            "t": [600.0, 300.0, 7200.0, 0.0],
+            "x": [20.0, 510.0, 0.0, 5000.0],
+            "y": [0.0, 0.0, 0.0, 0.0],
+        }
+    )
     out = link_across_sources(new, existing, LinkRule(max_minutes=60, max_metres=100))
     assert list(out) == [10, 11, -1, -1]
 

@@ -23,7 +23,10 @@ def _write_csv(path: Path, n: int, seed: int) -> None:
         {
             "id_caso": [f"K{seed}-{i}" for i in range(n)],
             "fecha": days.strftime("%d-%m-%Y"),
-            "hora": [f"{h:02d}:{m:02d}" for h, m in zip(rng.integers(8, 20, n), rng.integers(0, 60, n), strict=True)],
+            "hora": [
+                f"{h:02d}:{m:02d}"
+                for h, m in zip(rng.integers(8, 20, n), rng.integers(0, 60, n), strict=True)
+            ],
             "delito": rng.choice(["Hurtos", "Robo por sorpresa", "Lesiones leves", "Daños"], n),
             "latitud": np.round(rng.uniform(-33.50, -33.40, n), 6),
             "longitud": np.round(rng.uniform(-70.70, -70.58, n), 6),
@@ -48,9 +51,26 @@ def _snapshot(db: Path) -> tuple[str, str]:
 def _import(db: Path, csv: Path, tmp: Path) -> subprocess.Popen[bytes]:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     return subprocess.Popen(
-        [sys.executable, "-m", "sereno", "import", "incidents", str(csv), "--source", "Carabineros",
-         "--territory-set", "RM", "--db", f"sqlite:///{db}", "--report-dir", str(tmp / "rep"), "--json"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        [
+            sys.executable,
+            "-m",
+            "sereno",
+            "import",
+            "incidents",
+            str(csv),
+            "--source",
+            "Carabineros",
+            "--territory-set",
+            "RM",
+            "--db",
+            f"sqlite:///{db}",
+            "--report-dir",
+            str(tmp / "rep"),
+            "--json",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
     )
 
 

@@ -45,7 +45,9 @@ def _excel_variant(src: Path, dst: Path, seed: int) -> Path:
 
 
 def test_cead_statistics_load_as_is_and_reimport_inserts_nothing(store, tmp_path):
-    with resources.as_file(resources.files("sereno.data") / "rm_cead_casos_policiales_monthly.csv.gz") as cead:
+    with resources.as_file(
+        resources.files("sereno.data") / "rm_cead_casos_policiales_monthly.csv.gz"
+    ) as cead:
         first = import_statistics(store, cead, source="CEAD", report_dir=tmp_path)
         again = import_statistics(store, cead, source="CEAD", report_dir=tmp_path)
     assert (first.rows_read, first.inserted, first.rejected) == (299_520, 299_520, 0)
@@ -53,21 +55,34 @@ def test_cead_statistics_load_as_is_and_reimport_inserts_nothing(store, tmp_path
     assert (again.inserted, again.duplicates, again.updated) == (0, 299_520, 0)
     with store.connect() as conn:
         hom_2019 = conn.execute(
-            text("SELECT SUM(value) FROM statistics WHERE category = '10101' AND period LIKE '2019-%'")
+            text(
+                "SELECT SUM(value) FROM statistics WHERE category = '10101' AND period LIKE '2019-%'"
+            )
         ).scalar_one()
     assert hom_2019 == 340  # RM homicides 2019 per the data README
 
 
 def test_revised_statistic_is_updated_not_duplicated(store, tmp_path):
     f = tmp_path / "rev.csv"
-    f.write_text("cut;period;category;count\n13101;2024-01;Hurtos;1.096\n13102;2024-01;Hurtos;12\n", encoding="utf-8")
+    f.write_text(
+        "cut;period;category;count\n13101;2024-01;Hurtos;1.096\n13102;2024-01;Hurtos;12\n",
+        encoding="utf-8",
+    )
     first = import_statistics(store, f, report_dir=tmp_path)
-    f.write_text("cut;period;category;count\n13101;2024-01;Hurtos;1.100\n13102;2024-01;Hurtos;12\n", encoding="utf-8")
+    f.write_text(
+        "cut;period;category;count\n13101;2024-01;Hurtos;1.100\n13102;2024-01;Hurtos;12\n",
+        encoding="utf-8",
+    )
     second = import_statistics(store, f, report_dir=tmp_path)
     assert first.inserted == 2 and second.inserted == 0 and second.updated == 1
     with store.connect() as conn:
         # "1.096" with ';' is Spanish thousands: one thousand and ninety-six.
-        assert conn.execute(text("SELECT value FROM statistics WHERE territory_code='13101'")).scalar_one() == 1100
+        assert (
+            conn.execute(
+                text("SELECT value FROM statistics WHERE territory_code='13101'")
+            ).scalar_one()
+            == 1100
+        )
 
 
 def test_bad_statistic_rows_are_reported(store, tmp_path):
@@ -98,8 +113,12 @@ def test_100k_synthetic_import_is_idempotent_in_any_form(store, synth_100k, tmp_
     assert _count(store, "incidents") == first.inserted
     with store.connect() as conn:
         batches = conn.execute(text("SELECT COUNT(*), SUM(inserted) FROM import_batches")).one()
-        cells = conn.execute(text("SELECT COUNT(*) FROM incidents WHERE cell_id NOT LIKE '100:%'")).scalar_one()
-        terr = conn.execute(text("SELECT COUNT(DISTINCT territory_code) FROM incidents")).scalar_one()
+        cells = conn.execute(
+            text("SELECT COUNT(*) FROM incidents WHERE cell_id NOT LIKE '100:%'")
+        ).scalar_one()
+        terr = conn.execute(
+            text("SELECT COUNT(DISTINCT territory_code) FROM incidents")
+        ).scalar_one()
     assert tuple(batches) == (3, first.inserted)
     assert cells == 0 and terr == 52
 
@@ -136,20 +155,32 @@ def test_same_event_from_two_sources_is_linked_not_double_counted(store, tmp_pat
     assert a.inserted == 20 and a.linked == 0
     assert b.inserted == 20 and b.linked == 20
     with store.connect() as conn:
-        events = conn.execute(text("SELECT COUNT(*) FROM incidents WHERE linked_to IS NULL")).scalar_one()
+        events = conn.execute(
+            text("SELECT COUNT(*) FROM incidents WHERE linked_to IS NULL")
+        ).scalar_one()
     assert events == 20
     far = _small_file(tmp_path, "lejos.csv", _rows(20, prefix="M", minutes=180))
-    c = import_incidents(store, far, source="Seguridad Municipal Santiago", now=NOW, report_dir=tmp_path)
+    c = import_incidents(
+        store, far, source="Seguridad Municipal Santiago", now=NOW, report_dir=tmp_path
+    )
     assert c.linked == 0  # three hours apart: different events
 
 
 def test_unclassified_labels_are_kept_and_counted(store, tmp_path):
     rows = _rows(3, prefix="U")
     rows[1]["delito"] = "Hecho raro sin tipificar"
-    s = import_incidents(store, _small_file(tmp_path, "u.csv", rows), source="Carabineros", now=NOW, report_dir=tmp_path)
+    s = import_incidents(
+        store,
+        _small_file(tmp_path, "u.csv", rows),
+        source="Carabineros",
+        now=NOW,
+        report_dir=tmp_path,
+    )
     assert s.unclassified == 1 and s.unclassified_labels == {"Hecho raro sin tipificar": 1}
     with store.connect() as conn:
-        got = conn.execute(text("SELECT category, raw_label FROM incidents WHERE source_record_id='U-1'")).one()
+        got = conn.execute(
+            text("SELECT category, raw_label FROM incidents WHERE source_record_id='U-1'")
+        ).one()
     assert tuple(got) == ("unclassified", "Hecho raro sin tipificar")
 
 
@@ -157,12 +188,25 @@ def test_user_mapping_classifies_own_labels(store, tmp_path):
     rows = _rows(2, prefix="M")
     rows[0]["delito"] = "Sustracción de especies"
     mapping = tmp_path / "mias.yaml"
-    mapping.write_text('version: cead-2025\nlabels:\n  "Sustracción de especies": "60401"\n', encoding="utf-8")
-    s = import_incidents(store, _small_file(tmp_path, "m.csv", rows), source="Municipalidad de Santiago",
-                         mapping=mapping, now=NOW, report_dir=tmp_path)
+    mapping.write_text(
+        'version: cead-2025\nlabels:\n  "Sustracción de especies": "60401"\n', encoding="utf-8"
+    )
+    s = import_incidents(
+        store,
+        _small_file(tmp_path, "m.csv", rows),
+        source="Municipalidad de Santiago",
+        mapping=mapping,
+        now=NOW,
+        report_dir=tmp_path,
+    )
     assert s.unclassified == 0
     with store.connect() as conn:
-        assert conn.execute(text("SELECT category FROM incidents WHERE source_record_id='M-0'")).scalar_one() == "60401"
+        assert (
+            conn.execute(
+                text("SELECT category FROM incidents WHERE source_record_id='M-0'")
+            ).scalar_one()
+            == "60401"
+        )
 
 
 def test_times_are_stored_in_utc_with_dst_rules(store, tmp_path):
@@ -170,13 +214,27 @@ def test_times_are_stored_in_utc_with_dst_rules(store, tmp_path):
     rows[0].update(fecha="15-01-2025", hora="12:00")  # summer, UTC-3
     rows[1].update(fecha="15-07-2025", hora="12:00")  # winter, UTC-4
     rows[2].update(fecha="05-04-2025", hora="23:30")  # happens twice: first occurrence, flagged
-    s = import_incidents(store, _small_file(tmp_path, "t.csv", rows), source="Carabineros", now=NOW, report_dir=tmp_path)
+    s = import_incidents(
+        store,
+        _small_file(tmp_path, "t.csv", rows),
+        source="Carabineros",
+        now=NOW,
+        report_dir=tmp_path,
+    )
     assert s.inserted == 3
     with store.connect() as conn:
-        got = dict(conn.execute(text("SELECT source_record_id, occurred_from FROM incidents")).all())
-        flag = conn.execute(text("SELECT time_flag FROM incidents WHERE source_record_id='T-2'")).scalar_one()
+        got = dict(
+            conn.execute(text("SELECT source_record_id, occurred_from FROM incidents")).all()
+        )
+        flag = conn.execute(
+            text("SELECT time_flag FROM incidents WHERE source_record_id='T-2'")
+        ).scalar_one()
     as_text = {k: str(v)[:16] for k, v in got.items()}
-    assert as_text == {"T-0": "2025-01-15 15:00", "T-1": "2025-07-15 16:00", "T-2": "2025-04-06 02:30"}
+    assert as_text == {
+        "T-0": "2025-01-15 15:00",
+        "T-1": "2025-07-15 16:00",
+        "T-2": "2025-04-06 02:30",
+    }
     assert flag == "ambiguous_dst"
 
 
@@ -184,7 +242,13 @@ def test_victim_attributes_go_to_their_own_table(store, tmp_path):
     rows = _rows(2, prefix="V")
     rows[0].update(delito="VIF", sexo_victima="F", edad_victima="71")
     rows[1].update(sexo_victima="", edad_victima="")
-    s = import_incidents(store, _small_file(tmp_path, "v.csv", rows), source="Carabineros", now=NOW, report_dir=tmp_path)
+    s = import_incidents(
+        store,
+        _small_file(tmp_path, "v.csv", rows),
+        source="Carabineros",
+        now=NOW,
+        report_dir=tmp_path,
+    )
     assert s.inserted == 2
     with store.connect() as conn:
         persons = conn.execute(text("SELECT role, sex, age FROM incident_persons")).all()
@@ -197,9 +261,15 @@ def test_rejects_report_and_invariant(store, tmp_path):
     rows[0]["longitud"] = "-33.440000"
     rows[1]["fecha"] = "31-02-2025"
     rows[2]["latitud"] = "-41.0"  # Chile, but outside the RM set
-    rows[3]["delito"] = "=HYPERLINK(\"http://x\")"
-    s = import_incidents(store, _small_file(tmp_path, "r.csv", rows), source="Carabineros",
-                         territory_set="RM", now=NOW, report_dir=tmp_path)
+    rows[3]["delito"] = '=HYPERLINK("http://x")'
+    s = import_incidents(
+        store,
+        _small_file(tmp_path, "r.csv", rows),
+        source="Carabineros",
+        territory_set="RM",
+        now=NOW,
+        report_dir=tmp_path,
+    )
     assert s.rows_read == 6 and s.rejected == 4 and s.inserted == 2
     rep = pd.read_csv(s.rejects_report, sep=";", encoding="utf-8-sig")
     assert set(rep["fila"]) == {2, 3, 4, 5}
@@ -211,12 +281,21 @@ def test_rejects_report_and_invariant(store, tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "error"),
-    [(b"", FileFormatError), (b"fecha,hora\n01-01-2025,10:00\n", MissingColumnsError), (b"\x00\x01\x02\xff" * 100, FileFormatError)],
+    [
+        (b"", FileFormatError),
+        (b"fecha,hora\n01-01-2025,10:00\n", MissingColumnsError),
+        (b"\x00\x01\x02\xff" * 100, FileFormatError),
+    ],
     ids=["empty", "missing-columns", "binary"],
 )
 def test_bad_files_leave_the_store_unchanged(store, tmp_path, content, error):
-    ok = import_incidents(store, _small_file(tmp_path, "ok.csv", _rows(3, prefix="O")), source="Carabineros",
-                          now=NOW, report_dir=tmp_path)
+    ok = import_incidents(
+        store,
+        _small_file(tmp_path, "ok.csv", _rows(3, prefix="O")),
+        source="Carabineros",
+        now=NOW,
+        report_dir=tmp_path,
+    )
     before = (_count(store, "incidents"), _count(store, "import_batches"), _count(store, "sources"))
     bad = tmp_path / "malo.csv"
     bad.write_bytes(content)
@@ -224,4 +303,8 @@ def test_bad_files_leave_the_store_unchanged(store, tmp_path, content, error):
         import_incidents(store, bad, source="Otra Fuente", now=NOW, report_dir=tmp_path)
     assert isinstance(info.value, SerenoError) and info.value.message
     assert ok.inserted == 3
-    assert (_count(store, "incidents"), _count(store, "import_batches"), _count(store, "sources")) == before
+    assert (
+        _count(store, "incidents"),
+        _count(store, "import_batches"),
+        _count(store, "sources"),
+    ) == before

@@ -23,8 +23,12 @@ def test_sqlite_uses_wal(tmp_path):
 
 def test_transaction_rolls_back_on_error(store):
     with pytest.raises(RuntimeError), transaction(store) as conn:
-        conn.execute(text("INSERT INTO sources (name, kind, institution, synthetic, created_at) "
-                          "VALUES ('X', 'other', 'X', false, '2025-01-01 00:00:00')"))
+        conn.execute(
+            text(
+                "INSERT INTO sources (name, kind, institution, synthetic, created_at) "
+                "VALUES ('X', 'other', 'X', false, '2025-01-01 00:00:00')"
+            )
+        )
         raise RuntimeError("boom")
     with transaction(store) as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM sources WHERE name = 'X'")).scalar_one() == 0

@@ -41,7 +41,9 @@ def server(tmp_path: Path) -> Iterator[str]:
     )
     import_incidents(engine, csv, source="Demo sintética", report_dir=tmp_path)
     port = _free_port()
-    config = uvicorn.Config(create_app(get_settings(database_url=url)), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(get_settings(database_url=url)), host="127.0.0.1", port=port, log_level="warning"
+    )
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -65,8 +67,15 @@ def browser():
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield b
         b.close()

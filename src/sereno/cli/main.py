@@ -28,9 +28,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-territory_app = typer.Typer(help="Conjuntos territoriales (comunas, barrios).", no_args_is_help=True)
+territory_app = typer.Typer(
+    help="Conjuntos territoriales (comunas, barrios).", no_args_is_help=True
+)
 import_app = typer.Typer(help="Importar incidentes o estadísticas agregadas.", no_args_is_help=True)
-synth_app = typer.Typer(help="Generar datos sintéticos (para demostración y pruebas).", no_args_is_help=True)
+synth_app = typer.Typer(
+    help="Generar datos sintéticos (para demostración y pruebas).", no_args_is_help=True
+)
 app.add_typer(territory_app, name="territory")
 app.add_typer(import_app, name="import")
 app.add_typer(synth_app, name="synth")
@@ -42,7 +46,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DbOpt = Annotated[
     str | None,
-    typer.Option("--db", help="URL de la base de datos (por defecto SERENO_DATABASE_URL o sqlite:///./sereno.db)."),
+    typer.Option(
+        "--db",
+        help="URL de la base de datos (por defecto SERENO_DATABASE_URL o sqlite:///./sereno.db).",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Imprimir el resultado como un objeto JSON.")]
 
@@ -99,7 +106,11 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, float], None] | None]:
         yield None
         return
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
     ) as bar:
         task = bar.add_task("Importando", total=1.0)
 
@@ -113,9 +124,8 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, float], None] | None]:
 @handles_errors
 def init_cmd(db: DbOpt = None) -> None:
     """Crear o actualizar la base de datos (esquema, comunas, clasificación, población)."""
-    from sereno.storage.db import database_url
-
     from sereno.services.store import init_store
+    from sereno.storage.db import database_url
 
     init_store(db, refresh=True)
     out.print(f"Base de datos lista: {database_url(db)}")
@@ -134,7 +144,11 @@ def territory_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     table = Table("Código", "Nombre", "Territorios", "CRS métrico", "Zona horaria", "Tipo")
     for s in sets:
         table.add_row(
-            s["code"], s["name"], _fmt_int(s["territories"]), s["crs"], s["timezone"],
+            s["code"],
+            s["name"],
+            _fmt_int(s["territories"]),
+            s["crs"],
+            s["timezone"],
             "incorporado" if s["builtin"] else "cargado",
         )
     out.print(table)
@@ -144,12 +158,26 @@ def territory_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 @handles_errors
 def territory_load(
     file: Annotated[Path, typer.Argument(help="Archivo GeoJSON o GeoPackage con polígonos.")],
-    code_field: Annotated[str, typer.Option("--code-field", help="Campo con el código de cada territorio.")],
-    name_field: Annotated[str, typer.Option("--name-field", help="Campo con el nombre de cada territorio.")],
-    code: Annotated[str | None, typer.Option("--code", help="Código del conjunto (por defecto, el nombre del archivo).")] = None,
+    code_field: Annotated[
+        str, typer.Option("--code-field", help="Campo con el código de cada territorio.")
+    ],
+    name_field: Annotated[
+        str, typer.Option("--name-field", help="Campo con el nombre de cada territorio.")
+    ],
+    code: Annotated[
+        str | None,
+        typer.Option("--code", help="Código del conjunto (por defecto, el nombre del archivo)."),
+    ] = None,
     name: Annotated[str | None, typer.Option("--name", help="Nombre del conjunto.")] = None,
-    crs: Annotated[str | None, typer.Option("--crs", help="CRS métrico, p. ej. EPSG:32719 (por defecto, la zona UTM del centroide).")] = None,
-    timezone: Annotated[str, typer.Option("--timezone", help="Zona horaria IANA para leer horas locales.")] = "America/Santiago",
+    crs: Annotated[
+        str | None,
+        typer.Option(
+            "--crs", help="CRS métrico, p. ej. EPSG:32719 (por defecto, la zona UTM del centroide)."
+        ),
+    ] = None,
+    timezone: Annotated[
+        str, typer.Option("--timezone", help="Zona horaria IANA para leer horas locales.")
+    ] = "America/Santiago",
     layer: Annotated[str | None, typer.Option("--layer", help="Capa del GeoPackage.")] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -159,10 +187,23 @@ def territory_load(
 
     set_code = code or file.stem.upper().replace(" ", "_")
     ts = load_territory_file(
-        _engine(db, create=True), file, code=set_code, name=name, code_field=code_field,
-        name_field=name_field, crs=crs, timezone=timezone, layer=layer,
+        _engine(db, create=True),
+        file,
+        code=set_code,
+        name=name,
+        code_field=code_field,
+        name_field=name_field,
+        crs=crs,
+        timezone=timezone,
+        layer=layer,
     )
-    info = {"code": ts.code, "name": ts.name, "territories": len(ts.codes), "crs": ts.crs, "timezone": ts.timezone}
+    info = {
+        "code": ts.code,
+        "name": ts.name,
+        "territories": len(ts.codes),
+        "crs": ts.crs,
+        "timezone": ts.timezone,
+    }
     if as_json:
         _print_json(info)
     else:
@@ -181,7 +222,15 @@ def _report_dir(explicit: Path | None) -> Path | None:
 def _print_summary(summary: Any, as_json: bool) -> None:
     d = summary.to_dict()
     if as_json:
-        keys = ["batch_id", "rows_read", "inserted", "duplicates", "rejected", "unclassified", "seconds"]
+        keys = [
+            "batch_id",
+            "rows_read",
+            "inserted",
+            "duplicates",
+            "rejected",
+            "unclassified",
+            "seconds",
+        ]
         extra = ["linked", "updated", "report", "rejects_report"]
         _print_json({k: d[k] for k in keys + extra})
         return
@@ -191,7 +240,9 @@ def _print_summary(summary: Any, as_json: bool) -> None:
     out.print(f"  duplicadas:   {_fmt_int(d['duplicates'])}")
     out.print(f"  rechazadas:   {_fmt_int(d['rejected'])}")
     if d.get("unclassified"):
-        out.print(f"  sin clasificar: {_fmt_int(d['unclassified'])} (se guardan con su glosa original)")
+        out.print(
+            f"  sin clasificar: {_fmt_int(d['unclassified'])} (se guardan con su glosa original)"
+        )
         for label, n in list(d["unclassified_labels"].items())[:10]:
             out.print(f"    «{label}»: {_fmt_int(n)}", highlight=False)
     if d.get("linked"):
@@ -209,12 +260,33 @@ def _print_summary(summary: Any, as_json: bool) -> None:
 @handles_errors
 def import_incidents_cmd(
     file: Annotated[Path, typer.Argument(help="Archivo CSV, XLSX, GeoJSON o GeoPackage.")],
-    source: Annotated[str, typer.Option("--source", help="Institución que envía los datos (p. ej. «Carabineros»).")],
-    profile: Annotated[str, typer.Option("--profile", help="Perfil de columnas: generic, carabineros, fiscalia, municipal, vpd o un YAML.")] = "generic",
-    mapping: Annotated[Path | None, typer.Option("--mapping", help="YAML con equivalencias de glosas propias.")] = None,
-    source_kind: Annotated[str | None, typer.Option("--source-kind", help="carabineros, pdi, fiscalia, municipal, cead u other.")] = None,
-    territory_set: Annotated[str | None, typer.Option("--territory-set", help="Conjunto territorial (por defecto CL).")] = None,
-    report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Carpeta de informes (por defecto ./informes_importacion).")] = None,
+    source: Annotated[
+        str,
+        typer.Option("--source", help="Institución que envía los datos (p. ej. «Carabineros»)."),
+    ],
+    profile: Annotated[
+        str,
+        typer.Option(
+            "--profile",
+            help="Perfil de columnas: generic, carabineros, fiscalia, municipal, vpd o un YAML.",
+        ),
+    ] = "generic",
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="YAML con equivalencias de glosas propias.")
+    ] = None,
+    source_kind: Annotated[
+        str | None,
+        typer.Option("--source-kind", help="carabineros, pdi, fiscalia, municipal, cead u other."),
+    ] = None,
+    territory_set: Annotated[
+        str | None, typer.Option("--territory-set", help="Conjunto territorial (por defecto CL).")
+    ] = None,
+    report_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--report-dir", help="Carpeta de informes (por defecto ./informes_importacion)."
+        ),
+    ] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -224,8 +296,15 @@ def import_incidents_cmd(
     engine = _engine(db, create=True)
     with _progress(not as_json) as bar:
         summary = import_incidents(
-            engine, file, source=source, source_kind=source_kind, profile=profile,
-            mapping=mapping, territory_set=territory_set, report_dir=_report_dir(report_dir), progress=bar,
+            engine,
+            file,
+            source=source,
+            source_kind=source_kind,
+            profile=profile,
+            mapping=mapping,
+            territory_set=territory_set,
+            report_dir=_report_dir(report_dir),
+            progress=bar,
         )
     _print_summary(summary, as_json)
 
@@ -233,10 +312,19 @@ def import_incidents_cmd(
 @import_app.command("stats")
 @handles_errors
 def import_stats_cmd(
-    file: Annotated[Path, typer.Argument(help="CSV o XLSX con columnas cut, period, category, count [measure].")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV o XLSX con columnas cut, period, category, count [measure].")
+    ],
     source: Annotated[str, typer.Option("--source", help="Productor de la estadística.")] = "CEAD",
-    measure: Annotated[str | None, typer.Option("--measure", help="Medida si el archivo no la trae (p. ej. casos_policiales).")] = None,
-    report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Carpeta de informes.")] = None,
+    measure: Annotated[
+        str | None,
+        typer.Option(
+            "--measure", help="Medida si el archivo no la trae (p. ej. casos_policiales)."
+        ),
+    ] = None,
+    report_dir: Annotated[
+        Path | None, typer.Option("--report-dir", help="Carpeta de informes.")
+    ] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -244,7 +332,11 @@ def import_stats_cmd(
     from sereno.services.statistics import import_statistics
 
     summary = import_statistics(
-        _engine(db, create=True), file, source=source, measure=measure, report_dir=_report_dir(report_dir)
+        _engine(db, create=True),
+        file,
+        source=source,
+        measure=measure,
+        report_dir=_report_dir(report_dir),
     )
     _print_summary(summary, as_json)
 
@@ -259,17 +351,26 @@ def _parse_date(value: str | None, option: str) -> date | None:
             return datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-    raise ConfigError(f"La fecha «{value}» de {option} no es válida.", hint="Use dd-mm-aaaa o aaaa-mm-dd.")
+    raise ConfigError(
+        f"La fecha «{value}» de {option} no es válida.", hint="Use dd-mm-aaaa o aaaa-mm-dd."
+    )
 
 
 @synth_app.command("incidents")
 @handles_errors
 def synth_incidents_cmd(
-    out_file: Annotated[Path, typer.Option("--out", help="Archivo CSV de salida (el manifiesto JSON va al lado).")],
+    out_file: Annotated[
+        Path, typer.Option("--out", help="Archivo CSV de salida (el manifiesto JSON va al lado).")
+    ],
     n: Annotated[int, typer.Option("--n", help="Número de incidentes.")] = 100_000,
     seed: Annotated[int, typer.Option("--seed", help="Semilla (mismo valor, mismo archivo).")] = 1,
-    start: Annotated[str | None, typer.Option("--start", help="Primer día (dd-mm-aaaa), por defecto 01-01-2025.")] = None,
-    end: Annotated[str | None, typer.Option("--end", help="Día siguiente al último (dd-mm-aaaa), por defecto 01-01-2026.")] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="Primer día (dd-mm-aaaa), por defecto 01-01-2025.")
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--end", help="Día siguiente al último (dd-mm-aaaa), por defecto 01-01-2026."),
+    ] = None,
 ) -> None:
     """Escribir incidentes sintéticos de la RM con patrones plantados y su manifiesto."""
     from sereno.services.synth import synthesize_incidents, write_synthetic
@@ -278,7 +379,9 @@ def synth_incidents_cmd(
     e = _parse_date(end, "--end") or date(2026, 1, 1)
     result = synthesize_incidents(n, seed=seed, start=s, end=e)
     csv_path, manifest = write_synthetic(result, out_file)
-    out.print(f"Escritos {_fmt_int(len(result.frame))} incidentes SINTÉTICOS en {csv_path}; manifiesto en {manifest}.")
+    out.print(
+        f"Escritos {_fmt_int(len(result.frame))} incidentes SINTÉTICOS en {csv_path}; manifiesto en {manifest}."
+    )
 
 
 @app.command("status")
@@ -297,10 +400,18 @@ def status_cmd(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     )
     table = Table("Fuente", "Tipo", "Incidentes", "Estadísticas", "Sintética")
     for s in data["by_source"]:
-        table.add_row(s["source"], s["kind"], _fmt_int(s["incidents"]), _fmt_int(s["statistics"]), "sí" if s["synthetic"] else "no")
+        table.add_row(
+            s["source"],
+            s["kind"],
+            _fmt_int(s["incidents"]),
+            _fmt_int(s["statistics"]),
+            "sí" if s["synthetic"] else "no",
+        )
     out.print(table)
     if data["by_period"]:
-        out.print(f"Periodo de incidentes: {data['by_period'][0]['period']} a {data['by_period'][-1]['period']}")
+        out.print(
+            f"Periodo de incidentes: {data['by_period'][0]['period']} a {data['by_period'][-1]['period']}"
+        )
 
 
 @app.command("demo")
@@ -309,7 +420,9 @@ def demo_cmd(
     db: DbOpt = None,
     n: Annotated[int, typer.Option("--n", help="Incidentes sintéticos a generar.")] = 100_000,
     seed: Annotated[int, typer.Option("--seed", help="Semilla de los datos sintéticos.")] = 1,
-    no_serve: Annotated[bool, typer.Option("--no-serve", help="Solo construir la base, sin servir la web.")] = False,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Solo construir la base, sin servir la web.")
+    ] = False,
     host: Annotated[str, typer.Option("--host", help="Dirección de escucha.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Puerto.")] = 8000,
 ) -> None:

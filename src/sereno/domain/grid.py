@@ -44,7 +44,9 @@ def cell_indices(
     return i, j
 
 
-def cell_ids(x: npt.ArrayLike, y: npt.ArrayLike, size: int = DEFAULT_CELL_SIZE) -> npt.NDArray[np.object_]:
+def cell_ids(
+    x: npt.ArrayLike, y: npt.ArrayLike, size: int = DEFAULT_CELL_SIZE
+) -> npt.NDArray[np.object_]:
     """Cell id strings ``"size:i:j"`` for metric coordinates (vectorised).
 
     Examples

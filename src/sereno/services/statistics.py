@@ -53,7 +53,12 @@ def _resolve(columns: list[str]) -> dict[str, str]:
                 break
     missing = [f for f in ("territory", "period", "category", "value") if f not in found]
     if missing:
-        names = {"territory": "cut", "period": "period (AAAA-MM o AAAA)", "category": "category", "value": "count"}
+        names = {
+            "territory": "cut",
+            "period": "period (AAAA-MM o AAAA)",
+            "category": "category",
+            "value": "count",
+        }
         raise MissingColumnsError(
             "Faltan columnas obligatorias: " + ", ".join(names[m] for m in missing) + ".",
             hint=f"Columnas encontradas: {', '.join(columns)}. Formato esperado: "
@@ -99,7 +104,13 @@ def import_statistics(
         bad_col[m] = column
         bad_val[m] = frame.loc[m.to_numpy(), column].astype(str).str.slice(0, 100).to_numpy()
 
-    terr = frame[cols["territory"]].astype("object").where(frame[cols["territory"]].notna(), "").astype(str).str.strip()
+    terr = (
+        frame[cols["territory"]]
+        .astype("object")
+        .where(frame[cols["territory"]].notna(), "")
+        .astype(str)
+        .str.strip()
+    )
     terr = terr.str.replace(r"\.0$", "", regex=True)
     known = set(builtin_territory_set("CL").codes.tolist())
     flag(
@@ -107,19 +118,37 @@ def import_statistics(
         cols["territory"],
         "El código de comuna (CUT) no existe. Use el código de 4 o 5 dígitos de la DPA, p. ej. 13101.",
     )
-    period = frame[cols["period"]].astype("object").where(frame[cols["period"]].notna(), "").astype(str).str.strip()
+    period = (
+        frame[cols["period"]]
+        .astype("object")
+        .where(frame[cols["period"]].notna(), "")
+        .astype(str)
+        .str.strip()
+    )
     m = period.str.extract(_PERIOD)
     month = pd.to_numeric(m[1], errors="coerce")
     badp = m[0].isna() | (month.notna() & ((month < 1) | (month > 12)))
-    flag(badp.to_numpy(), cols["period"], "El periodo no es válido. Use AAAA-MM (mensual) o AAAA (anual).")
+    flag(
+        badp.to_numpy(),
+        cols["period"],
+        "El periodo no es válido. Use AAAA-MM (mensual) o AAAA (anual).",
+    )
     # A ';' file is an Excel es-CL export: '.' groups thousands and ',' is the decimal mark.
-    value = _parse_numbers(frame[cols["value"]], "," if raw.decimal == "," or raw.delimiter == ";" else ".")
+    value = _parse_numbers(
+        frame[cols["value"]], "," if raw.decimal == "," or raw.delimiter == ";" else "."
+    )
     flag(
         (value.isna() | (value < 0)).to_numpy(),
         cols["value"],
         "El valor no es un número mayor o igual a cero (use coma decimal solo si el archivo usa ';').",
     )
-    raw_cat = frame[cols["category"]].astype("object").where(frame[cols["category"]].notna(), "").astype(str).str.strip()
+    raw_cat = (
+        frame[cols["category"]]
+        .astype("object")
+        .where(frame[cols["category"]].notna(), "")
+        .astype(str)
+        .str.strip()
+    )
     codes = pd.Series([None] * n, dtype=object)
     for name in raw_cat.unique():
         try:
@@ -129,7 +158,11 @@ def import_statistics(
             continue
         codes[raw_cat == name] = code
     meas = (
-        frame[cols["measure"]].astype("object").where(frame[cols["measure"]].notna(), "").astype(str).str.strip()
+        frame[cols["measure"]]
+        .astype("object")
+        .where(frame[cols["measure"]].notna(), "")
+        .astype(str)
+        .str.strip()
         if "measure" in cols
         else pd.Series([""] * n)
     )
@@ -139,7 +172,12 @@ def import_statistics(
 
     ok = reasons.isna().to_numpy()
     rejects = pd.DataFrame(
-        {"row": rows[~ok].to_numpy(), "column": bad_col[~ok].to_numpy(), "value": bad_val[~ok].to_numpy(), "reason": reasons[~ok].to_numpy()}
+        {
+            "row": rows[~ok].to_numpy(),
+            "column": bad_col[~ok].to_numpy(),
+            "value": bad_val[~ok].to_numpy(),
+            "reason": reasons[~ok].to_numpy(),
+        }
     )
     good = pd.DataFrame(
         {
@@ -193,7 +231,9 @@ def import_statistics(
         )
         upd = merged.loc[changed]
         for sid, val in zip(upd["id"].astype(int).tolist(), upd["value"].tolist(), strict=True):
-            conn.execute(update(Statistic).where(Statistic.id == sid).values(value=val, batch_id=batch_id))
+            conn.execute(
+                update(Statistic).where(Statistic.id == sid).values(value=val, batch_id=batch_id)
+            )
         n_dup = int(dup_file.sum() + ((~is_new) & ~changed).sum())
         repo.finish_batch(
             conn,
@@ -214,13 +254,18 @@ def import_statistics(
         updated=int(changed.sum()),
         source=source,
         file_name=Path(path).name,
-        reject_reasons={str(k): int(v) for k, v in rejects["reason"].value_counts().items()} if len(rejects) else {},
+        reject_reasons={str(k): int(v) for k, v in rejects["reason"].value_counts().items()}
+        if len(rejects)
+        else {},
     )
     report, rej = _write_reports(summary, rejects, Path(report_dir or "informes_importacion"))
     return ImportSummary(**(summary.to_dict() | {"report": report, "rejects_report": rej}))
 
 
-_VINTAGE = {"census": "INE Censo 2017", "projection": "INE proyecciones de población base Censo 2017"}
+_VINTAGE = {
+    "census": "INE Censo 2017",
+    "projection": "INE proyecciones de población base Censo 2017",
+}
 
 
 def load_population(engine: Engine) -> int:

@@ -15,8 +15,10 @@ __all__ = ["comuna_volumes", "store_status"]
 
 
 def store_status(engine: Engine) -> dict[str, Any]:
-    """Counts by source, territory, category and period; integer keys ``incidents``,
-    ``statistics`` and ``batches`` at the top level."""
+    """Counts by source, territory, category and period.
+
+    The integer keys ``incidents``, ``statistics`` and ``batches`` are at the top level.
+    """
     with transaction(engine) as conn:
         data = repo.status_counts(conn)
         data["recent_batches"] = repo.list_batches(conn, limit=10)
@@ -24,8 +26,10 @@ def store_status(engine: Engine) -> dict[str, Any]:
 
 
 def comuna_volumes(engine: Engine, region_set: str = "RM") -> dict[str, Any]:
-    """One row per comuna of the region: population (latest projection up to the data's
-    year), incidents and statistic rows loaded."""
+    """One row per comuna of the region with population, incidents and statistic rows.
+
+    Population is the latest INE projection up to 2025, with its vintage stated.
+    """
     ts = builtin_territory_set(region_set)
     with transaction(engine) as conn:
         inc = dict(
@@ -36,16 +40,26 @@ def comuna_volumes(engine: Engine, region_set: str = "RM") -> dict[str, Any]:
             ).all()
         )
         stats = dict(
-            conn.execute(select(Statistic.territory_code, func.count()).group_by(Statistic.territory_code)).all()
-        )
-        year = conn.execute(select(func.max(Population.year)).where(Population.kind == "projection", Population.year <= 2025)).scalar()
-        pop = dict(
             conn.execute(
-                select(Population.territory_code, Population.population).where(
-                    Population.kind == "projection", Population.year == year
-                )
+                select(Statistic.territory_code, func.count()).group_by(Statistic.territory_code)
             ).all()
-        ) if year else {}
+        )
+        year = conn.execute(
+            select(func.max(Population.year)).where(
+                Population.kind == "projection", Population.year <= 2025
+            )
+        ).scalar()
+        pop = (
+            dict(
+                conn.execute(
+                    select(Population.territory_code, Population.population).where(
+                        Population.kind == "projection", Population.year == year
+                    )
+                ).all()
+            )
+            if year
+            else {}
+        )
         sources = repo.status_counts(conn)["by_source"]
     rows = []
     for i, cut in enumerate(ts.codes):

@@ -43,8 +43,12 @@ def _register_taxonomy(engine: Engine) -> None:
 
 def _reference_tables_loaded(engine: Engine) -> bool:
     with transaction(engine) as conn:
-        sets = conn.execute(select(func.count()).select_from(TerritorySetRow).where(TerritorySetRow.builtin)).scalar_one()
-        versions = conn.execute(select(func.count()).select_from(ClassificationVersion)).scalar_one()
+        sets = conn.execute(
+            select(func.count()).select_from(TerritorySetRow).where(TerritorySetRow.builtin)
+        ).scalar_one()
+        versions = conn.execute(
+            select(func.count()).select_from(ClassificationVersion)
+        ).scalar_one()
     return int(sets) == len(BUILTIN_SETS) and int(versions) == len(load_taxonomy().versions)
 
 

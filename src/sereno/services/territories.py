@@ -20,7 +20,12 @@ from sereno.errors import TerritoryError
 from sereno.storage import repo
 from sereno.storage.db import transaction
 
-__all__ = ["get_territory_set", "list_territory_sets", "load_territory_file", "register_builtin_sets"]
+__all__ = [
+    "get_territory_set",
+    "list_territory_sets",
+    "load_territory_file",
+    "register_builtin_sets",
+]
 
 _CACHE: dict[tuple[str, str], TerritorySet] = {}
 
@@ -38,7 +43,9 @@ def register_builtin_sets(engine: Engine) -> None:
                     {
                         "code": cut,
                         "name": ts.names[i],
-                        "parent_code": str(int(a["cut_provincia"])) if "cut_provincia" in a and a["cut_provincia"] == a["cut_provincia"] else None,
+                        "parent_code": str(int(a["cut_provincia"]))
+                        if "cut_provincia" in a and a["cut_provincia"] == a["cut_provincia"]
+                        else None,
                         "parent_name": str(a["provincia"]) if "provincia" in a else None,
                         "area_km2": float(a["area_km2"]) if "area_km2" in a else None,
                         "geometry": None,
@@ -132,7 +139,9 @@ def get_territory_set(engine: Engine, code: str) -> TerritorySet:
             hint=f"Conjuntos disponibles: {', '.join(known) or 'ninguno'}; cargue uno con «sereno territory load».",
         )
     meta = rows[0]["set"]
-    polys = np.array([shapely.geometry.shape(json.loads(r["geometry"])) for r in rows], dtype=object)
+    polys = np.array(
+        [shapely.geometry.shape(json.loads(r["geometry"])) for r in rows], dtype=object
+    )
     ts = TerritorySet(
         code=meta["code"],
         name=meta["name"],

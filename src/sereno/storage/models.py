@@ -55,7 +55,7 @@ class Base(DeclarativeBase):
 
 
 class Source(Base):
-    """An institution feeding data: Carabineros, PDI, Fiscalía, a municipality, CEAD…"""
+    """An institution feeding data: Carabineros, PDI, Fiscalía, a municipality, CEAD."""
 
     __tablename__ = "sources"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -105,7 +105,9 @@ class Category(Base):
     """A category of one classification version."""
 
     __tablename__ = "categories"
-    version: Mapped[str] = mapped_column(ForeignKey("classification_versions.version"), primary_key=True)
+    version: Mapped[str] = mapped_column(
+        ForeignKey("classification_versions.version"), primary_key=True
+    )
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(20))
@@ -136,7 +138,9 @@ class Territory(Base):
     parent_code: Mapped[str | None] = mapped_column(String(40), nullable=True)  # e.g. province
     parent_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     area_km2: Mapped[float | None] = mapped_column(Float, nullable=True)
-    geometry: Mapped[str | None] = mapped_column(Text, nullable=True)  # GeoJSON, WGS84; NULL: built-in
+    geometry: Mapped[str | None] = mapped_column(
+        Text, nullable=True
+    )  # GeoJSON, WGS84; NULL: built-in
 
 
 class Incident(Base):
@@ -168,7 +172,9 @@ class Incident(Base):
     cell_id: Mapped[str] = mapped_column(String(40))
     address: Mapped[str | None] = mapped_column(String(300), nullable=True)
     place_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    linked_to: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # same event, other source
+    linked_to: Mapped[int | None] = mapped_column(
+        BigInteger, nullable=True
+    )  # same event, other source
 
     __table_args__ = (
         UniqueConstraint("source_id", "record_key", name="uq_incidents_source_key"),
@@ -181,7 +187,9 @@ class IncidentPerson(Base):
 
     __tablename__ = "incident_persons"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
     role: Mapped[str] = mapped_column(String(20))  # victim|offender
     sex: Mapped[str | None] = mapped_column(String(20), nullable=True)
     age: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -206,7 +214,12 @@ class Statistic(Base):
 
     __table_args__ = (
         UniqueConstraint(
-            "source_id", "territory_code", "period", "category", "measure", name="uq_statistics_cell"
+            "source_id",
+            "territory_code",
+            "period",
+            "category",
+            "measure",
+            name="uq_statistics_cell",
         ),
         Index("ix_statistics_category_period", "category", "period"),
     )

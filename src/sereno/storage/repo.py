@@ -64,12 +64,19 @@ def create_batch(conn: Connection, **values: Any) -> int:
     return int(res.inserted_primary_key[0])  # type: ignore[index]
 
 
-def finish_batch(conn: Connection, batch_id: int, details: Mapping[str, Any], **counts: int) -> None:
+def finish_batch(
+    conn: Connection, batch_id: int, details: Mapping[str, Any], **counts: int
+) -> None:
     """Record the counts and summary of a batch and mark it committed."""
     conn.execute(
         update(ImportBatch)
         .where(ImportBatch.id == batch_id)
-        .values(finished_at=utcnow(), status="committed", details=json.dumps(details, ensure_ascii=False), **counts)
+        .values(
+            finished_at=utcnow(),
+            status="committed",
+            details=json.dumps(details, ensure_ascii=False),
+            **counts,
+        )
     )
 
 
@@ -91,7 +98,12 @@ def candidate_links(
 ) -> pd.DataFrame:
     """Canonical records of other sources in a time range (for cross-source linking)."""
     stmt = select(
-        Incident.id, Incident.iccs_l1, Incident.category, Incident.occurred_from, Incident.x, Incident.y
+        Incident.id,
+        Incident.iccs_l1,
+        Incident.category,
+        Incident.occurred_from,
+        Incident.x,
+        Incident.y,
     ).where(
         Incident.source_id != source_id,
         Incident.linked_to.is_(None),
@@ -106,10 +118,16 @@ def candidate_links(
 def existing_statistics(conn: Connection, source_id: int) -> pd.DataFrame:
     """Stored statistic keys and values of a source."""
     stmt = select(
-        Statistic.id, Statistic.territory_code, Statistic.period, Statistic.category, Statistic.measure, Statistic.value
+        Statistic.id,
+        Statistic.territory_code,
+        Statistic.period,
+        Statistic.category,
+        Statistic.measure,
+        Statistic.value,
     ).where(Statistic.source_id == source_id)
     return pd.DataFrame(
-        conn.execute(stmt).all(), columns=["id", "territory_code", "period", "category", "measure", "value"]
+        conn.execute(stmt).all(),
+        columns=["id", "territory_code", "period", "category", "measure", "value"],
     )
 
 
@@ -149,13 +167,17 @@ def status_counts(conn: Connection) -> dict[str, Any]:
     out["by_territory"] = [
         {"territory": t, "incidents": int(c)}
         for t, c in conn.execute(
-            select(Incident.territory_code, func.count()).group_by(Incident.territory_code).order_by(Incident.territory_code)
+            select(Incident.territory_code, func.count())
+            .group_by(Incident.territory_code)
+            .order_by(Incident.territory_code)
         ).all()
     ]
     out["by_category"] = [
         {"category": t, "incidents": int(c)}
         for t, c in conn.execute(
-            select(Incident.category, func.count()).group_by(Incident.category).order_by(func.count().desc())
+            select(Incident.category, func.count())
+            .group_by(Incident.category)
+            .order_by(func.count().desc())
         ).all()
     ]
     month = func.substr(func.cast(Incident.occurred_from, Incident.occurred_local.type), 1, 7)
@@ -163,7 +185,9 @@ def status_counts(conn: Connection) -> dict[str, Any]:
         {"period": p, "incidents": int(c)}
         for p, c in conn.execute(select(month, func.count()).group_by(month).order_by(month)).all()
     ]
-    stat_period = conn.execute(select(func.min(Statistic.period), func.max(Statistic.period))).first()
+    stat_period = conn.execute(
+        select(func.min(Statistic.period), func.max(Statistic.period))
+    ).first()
     out["statistics_periods"] = (
         {"from": stat_period[0], "to": stat_period[1]} if stat_period and stat_period[0] else None
     )
@@ -173,10 +197,34 @@ def status_counts(conn: Connection) -> dict[str, Any]:
 def list_batches(conn: Connection, limit: int = 50) -> list[dict[str, Any]]:
     """Most recent import batches with their source."""
     b = ImportBatch
-    cols = [b.id, Source.name, b.kind, b.file_name, b.sha256, b.rows_read, b.inserted, b.duplicates,
-            b.rejected, b.status, b.imported_by, b.started_at]
-    keys = ["batch_id", "source", "kind", "file_name", "sha256", "rows_read", "inserted", "duplicates",
-            "rejected", "status", "imported_by", "started_at"]
+    cols = [
+        b.id,
+        Source.name,
+        b.kind,
+        b.file_name,
+        b.sha256,
+        b.rows_read,
+        b.inserted,
+        b.duplicates,
+        b.rejected,
+        b.status,
+        b.imported_by,
+        b.started_at,
+    ]
+    keys = [
+        "batch_id",
+        "source",
+        "kind",
+        "file_name",
+        "sha256",
+        "rows_read",
+        "inserted",
+        "duplicates",
+        "rejected",
+        "status",
+        "imported_by",
+        "started_at",
+    ]
     rows = conn.execute(
         select(*cols).join(Source, Source.id == b.source_id).order_by(b.id.desc()).limit(limit)
     ).all()
@@ -209,20 +257,36 @@ def list_territory_sets(conn: Connection) -> list[dict[str, Any]]:
         .order_by(t.builtin.desc(), t.code)
     ).all()
     return [
-        {"code": c, "name": nm, "crs": crs, "timezone": tz, "builtin": bool(b), "territories": int(n)}
+        {
+            "code": c,
+            "name": nm,
+            "crs": crs,
+            "timezone": tz,
+            "builtin": bool(b),
+            "territories": int(n),
+        }
         for c, nm, crs, tz, b, n in rows
     ]
 
 
 def territory_rows(conn: Connection, set_code: str) -> list[dict[str, Any]]:
     """Territories of a set with their stored GeoJSON geometry (custom sets)."""
-    meta = conn.execute(select(TerritorySetRow).where(TerritorySetRow.code == set_code)).scalar_one_or_none()
+    meta = conn.execute(
+        select(TerritorySetRow).where(TerritorySetRow.code == set_code)
+    ).scalar_one_or_none()
     if meta is None:
         return []
-    rows = conn.execute(select(Territory).where(Territory.set_code == set_code).order_by(Territory.code)).scalars()
+    rows = conn.execute(
+        select(Territory).where(Territory.set_code == set_code).order_by(Territory.code)
+    ).scalars()
     return [
         {
-            "set": {"code": meta.code, "name": meta.name, "crs": meta.crs, "timezone": meta.timezone},
+            "set": {
+                "code": meta.code,
+                "name": meta.name,
+                "crs": meta.crs,
+                "timezone": meta.timezone,
+            },
             "code": t.code,
             "name": t.name,
             "parent_code": t.parent_code,

@@ -30,14 +30,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     cfg = settings or get_settings()
     engine = open_store(cfg.database_url)
     # No docs UI: FastAPI's Swagger page loads its assets from a CDN.
-    app = FastAPI(title="Sereno", version=__version__, docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    app = FastAPI(
+        title="Sereno",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
     templates = Jinja2Templates(directory=str(resources.files("sereno.web") / "templates"))
     templates.env.filters["es_int"] = _es_int
 
     @app.exception_handler(SerenoError)
     async def _sereno_error(_request: Request, exc: SerenoError) -> JSONResponse:
         return JSONResponse(
-            {"ok": False, "error": exc.message, "errors": [exc.hint] if exc.hint else [], "status": 400},
+            {
+                "ok": False,
+                "error": exc.message,
+                "errors": [exc.hint] if exc.hint else [],
+                "status": 400,
+            },
             status_code=400,
         )
 
@@ -54,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
         data = comuna_volumes(engine)
-        return templates.TemplateResponse(request, "index.html", {"data": data, "version": __version__})
+        return templates.TemplateResponse(
+            request, "index.html", {"data": data, "version": __version__}
+        )
 
     return app
