@@ -105,7 +105,9 @@ def _utc_text(values: pd.Series) -> list[Any]:
     if missing.all():
         return [None] * len(naive)
     codes, uniques = pd.factorize(naive)
-    txt = np.char.replace(np.datetime_as_string(np.asarray(uniques), unit="us"), "T", " ").astype(object)
+    txt = np.char.replace(np.datetime_as_string(np.asarray(uniques), unit="us"), "T", " ").astype(
+        object
+    )
     out = txt[np.where(codes < 0, 0, codes)]
     out[missing] = None
     return out.tolist()
@@ -191,7 +193,9 @@ def import_incidents(
     norm = normalize(raw, prof, timezone=tset.timezone, now=clock, bounds=tset.bounds)
     rec = norm.records.reset_index(drop=True)
     rejects = norm.rejects.copy()
-    rows_read = int(len(raw.row_numbers))
+    # Rows the reader could not even split into fields are pre-rejected: count them too.
+    pre = raw.rejects["row"].to_numpy() if len(raw.rejects) else np.zeros(0, np.int64)
+    rows_read = int(len(raw.row_numbers) + np.setdiff1d(pre, raw.row_numbers).size)
 
     step("Asignando comuna y celda", 0.4)
     x, y = tset.to_metric(rec["lon"].to_numpy(float), rec["lat"].to_numpy(float))

@@ -179,6 +179,15 @@ def import_statistics(
             "reason": reasons[~ok].to_numpy(),
         }
     )
+    if len(raw.rejects):
+        rejects = pd.concat(
+            [raw.rejects[["row", "column", "value", "reason"]], rejects], ignore_index=True
+        )
+    rows_read = (
+        n + int(np.setdiff1d(raw.rejects["row"].to_numpy(), raw.row_numbers).size)
+        if len(raw.rejects)
+        else n
+    )
     good = pd.DataFrame(
         {
             "territory_code": terr[ok].to_numpy(),
@@ -204,7 +213,7 @@ def import_statistics(
             kind="statistics",
             file_name=Path(path).name,
             sha256=raw.sha256,
-            rows_read=n,
+            rows_read=rows_read,
             imported_by=imported_by,
             pipeline_version=PIPELINE_VERSION,
             status="running",
@@ -241,14 +250,14 @@ def import_statistics(
             {"updated": int(changed.sum()), "encoding": raw.encoding, "delimiter": raw.delimiter},
             inserted=int(is_new.sum()),
             duplicates=n_dup + int(changed.sum()),
-            rejected=len(rejects),
+            rejected=int(rejects["row"].nunique()),
         )
     summary = ImportSummary(
         batch_id=batch_id,
-        rows_read=n,
+        rows_read=rows_read,
         inserted=int(is_new.sum()),
         duplicates=n_dup + int(changed.sum()),
-        rejected=len(rejects),
+        rejected=int(rejects["row"].nunique()),
         unclassified=0,
         seconds=round(time.perf_counter() - t0, 3),
         updated=int(changed.sum()),
