@@ -271,31 +271,21 @@ def list_territory_sets(conn: Connection) -> list[dict[str, Any]]:
 
 def territory_rows(conn: Connection, set_code: str) -> list[dict[str, Any]]:
     """Territories of a set with their stored GeoJSON geometry (custom sets)."""
+    ts = TerritorySetRow
     meta = conn.execute(
-        select(TerritorySetRow).where(TerritorySetRow.code == set_code)
-    ).scalar_one_or_none()
+        select(ts.code, ts.name, ts.crs, ts.timezone).where(ts.code == set_code)
+    ).one_or_none()
     if meta is None:
         return []
+    t = Territory
     rows = conn.execute(
-        select(Territory).where(Territory.set_code == set_code).order_by(Territory.code)
-    ).scalars()
-    return [
-        {
-            "set": {
-                "code": meta.code,
-                "name": meta.name,
-                "crs": meta.crs,
-                "timezone": meta.timezone,
-            },
-            "code": t.code,
-            "name": t.name,
-            "parent_code": t.parent_code,
-            "parent_name": t.parent_name,
-            "area_km2": t.area_km2,
-            "geometry": t.geometry,
-        }
-        for t in rows
-    ]
+        select(t.code, t.name, t.parent_code, t.parent_name, t.area_km2, t.geometry)
+        .where(t.set_code == set_code)
+        .order_by(t.code)
+    ).all()
+    head = {"code": meta[0], "name": meta[1], "crs": meta[2], "timezone": meta[3]}
+    keys = ("code", "name", "parent_code", "parent_name", "area_km2", "geometry")
+    return [{"set": head, **dict(zip(keys, r, strict=True))} for r in rows]
 
 
 def population_years(conn: Connection) -> int:
