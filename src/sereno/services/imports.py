@@ -94,31 +94,6 @@ def source_kind_for(name: str) -> str:
     return "other"
 
 
-def _utc_text(values: pd.Series) -> list[Any]:
-    """UTC times as ``YYYY-MM-DD HH:MM:SS.ffffff`` text (SQLAlchemy's SQLite format); NaT → None.
-
-    Formatting is done once per distinct instant: incidents share minutes, and windows
-    (``occurred_to``) mostly repeat their start.
-    """
-    naive = pd.to_datetime(values, utc=True).dt.tz_localize(None).dt.as_unit("us").to_numpy()
-    missing = np.isnat(naive)
-    if missing.all():
-        return [None] * len(naive)
-    codes, uniques = pd.factorize(naive)
-    txt = np.char.replace(np.datetime_as_string(np.asarray(uniques), unit="us"), "T", " ").astype(
-        object
-    )
-    out = txt[np.where(codes < 0, 0, codes)]
-    out[missing] = None
-    return out.tolist()
-
-
-def _text_list(values: pd.Series) -> list[Any]:
-    """Column as a list of ``str`` with ``None`` for missing values."""
-    obj = values.astype(object)
-    return obj.where(obj.notna(), None).tolist()
-
-
 def _write_reports(
     summary: ImportSummary, rejects: pd.DataFrame, report_dir: Path
 ) -> tuple[str | None, str | None]:
@@ -312,39 +287,38 @@ def import_incidents(
             )
             first_id = repo.max_id(conn, Incident) + 1
             ids = np.arange(first_id, first_id + len(rec), dtype=np.int64)
-            n = len(rec)
-            bulk_insert(
-                conn,
-                "incidents",
+            frame = pd.DataFrame(
                 {
                     "id": ids,
-                    "batch_id": [batch_id] * n,
-                    "source_id": [source_id] * n,
+                    "batch_id": batch_id,
+                    "source_id": source_id,
                     "source_row": rec["source_row"].to_numpy(np.int64),
-                    "source_record_id": _text_list(rec["source_record_id"]),
+                    "source_record_id": rec["source_record_id"],
                     "record_key": keys,
-                    "category": codes.tolist(),
-                    "raw_label": _text_list(rec["raw_label"]),
-                    "classification_version": [labels.version] * n,
-                    "iccs_l1": iccs.tolist(),
-                    "occurred_from": _utc_text(rec["occurred_from"]),
-                    "occurred_to": _utc_text(rec["occurred_to"]),
-                    "occurred_local": _text_list(rec["occurred_local"]),
-                    "time_flag": _text_list(rec["time_flag"].fillna("")),
-                    "reported_at": _utc_text(rec["reported_at"]),
+                    "category": codes,
+                    "raw_label": rec["raw_label"],
+                    "classification_version": labels.version,
+                    "iccs_l1": iccs,
+                    "occurred_from": rec["occurred_from"],
+                    "occurred_to": rec["occurred_to"],
+                    "occurred_local": rec["occurred_local"],
+                    "time_flag": rec["time_flag"].fillna(""),
+                    "reported_at": rec["reported_at"],
                     "lon": rec["lon"].to_numpy(float),
                     "lat": rec["lat"].to_numpy(float),
                     "x": x,
                     "y": y,
-                    "location_precision": _text_list(rec["location_precision"].fillna("exact")),
-                    "territory_set": [tset.code] * n,
-                    "territory_code": tset.codes[where].tolist(),
-                    "cell_id": cell_ids(x, y, DEFAULT_CELL_SIZE).tolist(),
-                    "address": _text_list(rec["address"]),
-                    "place_type": _text_list(rec["place_type"]),
-                    "linked_to": [None if v < 0 else int(v) for v in linked.tolist()],
-                },
+                    "location_precision": rec["location_precision"].fillna("exact"),
+                    "territory_set": tset.code,
+                    "territory_code": tset.codes[where],
+                    "cell_id": cell_ids(x, y, DEFAULT_CELL_SIZE),
+                    "address": rec["address"],
+                    "place_type": rec["place_type"],
+                    "linked_to": pd.array(np.where(linked < 0, None, linked), dtype="Int64"),
+                }
             )
+            bulk_insert(conn, "incidents", frame)
+            del frame
             set_sequence(conn, "incidents")
             _insert_persons(conn, rec, ids)
         n_linked = int((linked >= 0).sum())
@@ -387,7 +361,7 @@ def import_incidents(
 
 
 def _iccs_vectorised(codes: np.ndarray, classification: Any) -> np.ndarray:
-    uniq, inv = np.unique(codes, return_inverse=True)
+    inv, uniq = pd.factorize(codes)
     lut = np.array(
         [
             classification.categories[c].iccs_l1 if c in classification.categories else None
@@ -411,10 +385,10 @@ def _looks_synthetic(frame: pd.DataFrame) -> bool:
 
 
 def _insert_persons(conn: Any, rec: pd.DataFrame, ids: np.ndarray) -> None:
-    parts = []
-    for role, prefix in (("victim", "victim_"), ("offender", "offender_")):
+    """Victim/offender attributes, one row per person role present on a record."""
+    for role in ("victim", "offender"):
         cols = [
-            c for c in (f"{prefix}sex", f"{prefix}age", f"{prefix}relationship") if c in rec.columns
+            c for c in (f"{role}_sex", f"{role}_age", f"{role}_relationship") if c in rec.columns
         ]
         if not cols:
             continue
@@ -422,25 +396,17 @@ def _insert_persons(conn: Any, rec: pd.DataFrame, ids: np.ndarray) -> None:
         if not has.any():
             continue
         sub = rec.loc[has]
-        age = (
-            pd.to_numeric(sub.get(f"{prefix}age"), errors="coerce")
-            if f"{prefix}age" in sub
-            else None
-        )
-        parts.append(
+        none = pd.Series([None] * len(sub), index=sub.index, dtype=object)
+        age = pd.to_numeric(sub[f"{role}_age"], errors="coerce") if f"{role}_age" in sub else none
+        frame = pd.DataFrame(
             {
-                "incident_id": ids[has].tolist(),
-                "role": [role] * int(has.sum()),
-                "sex": _text_list(sub[f"{prefix}sex"])
-                if f"{prefix}sex" in sub
-                else [None] * int(has.sum()),
-                "age": [None if pd.isna(a) else int(a) for a in age]
-                if age is not None
-                else [None] * int(has.sum()),
-                "relationship": _text_list(sub[f"{prefix}relationship"])
-                if f"{prefix}relationship" in sub
-                else [None] * int(has.sum()),
+                "incident_id": ids[has],
+                "role": role,
+                "sex": sub[f"{role}_sex"] if f"{role}_sex" in sub else none,
+                "age": pd.array(age, dtype="Int64"),
+                "relationship": sub[f"{role}_relationship"]
+                if f"{role}_relationship" in sub
+                else none,
             }
         )
-    for p in parts:
-        bulk_insert(conn, IncidentPerson.__tablename__, p)
+        bulk_insert(conn, IncidentPerson.__tablename__, frame)

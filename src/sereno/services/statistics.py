@@ -225,18 +225,20 @@ def import_statistics(
         bulk_insert(
             conn,
             Statistic.__tablename__,
-            {
-                "batch_id": [batch_id] * len(ins),
-                "source_id": [source_id] * len(ins),
-                "territory_code": ins["territory_code"].tolist(),
-                "period": ins["period"].tolist(),
-                "period_start": [d.isoformat() for d in pstart],
-                "category": ins["category"].tolist(),
-                "raw_category": ins["raw_category"].tolist(),
-                "classification_version": [CURRENT_VERSION] * len(ins),
-                "measure": ins["measure"].tolist(),
-                "value": ins["value"].to_numpy(float),
-            },
+            pd.DataFrame(
+                {
+                    "batch_id": batch_id,
+                    "source_id": source_id,
+                    "territory_code": ins["territory_code"].to_numpy(),
+                    "period": ins["period"].to_numpy(),
+                    "period_start": [d.isoformat() for d in pstart],
+                    "category": ins["category"].to_numpy(),
+                    "raw_category": ins["raw_category"].to_numpy(),
+                    "classification_version": CURRENT_VERSION,
+                    "measure": ins["measure"].to_numpy(),
+                    "value": ins["value"].to_numpy(float),
+                }
+            ),
         )
         upd = merged.loc[changed]
         for sid, val in zip(upd["id"].astype(int).tolist(), upd["value"].tolist(), strict=True):
@@ -287,13 +289,15 @@ def load_population(engine: Engine) -> int:
         bulk_insert(
             conn,
             Population.__tablename__,
-            {
-                "territory_code": df["cut"].astype(str).tolist(),
-                "year": df["year"].astype(int).tolist(),
-                "kind": df["kind"].tolist(),
-                "population": df["population"].astype(int).tolist(),
-                "vintage": [_VINTAGE.get(k, k) for k in df["kind"]],
-                "source": df["source"].tolist(),
-            },
+            pd.DataFrame(
+                {
+                    "territory_code": df["cut"].astype(str).to_numpy(),
+                    "year": df["year"].astype(int).to_numpy(),
+                    "kind": df["kind"].to_numpy(),
+                    "population": df["population"].astype(int).to_numpy(),
+                    "vintage": [_VINTAGE.get(k, k) for k in df["kind"]],
+                    "source": df["source"].to_numpy(),
+                }
+            ),
         )
         return len(df)

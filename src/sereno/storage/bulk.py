@@ -1,16 +1,16 @@
 """Fast bulk writes: driver ``executemany`` on SQLite, ``COPY`` on PostgreSQL.
 
-Columns arrive as plain Python lists (or numpy arrays); datetimes must already be text
-``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC, the format SQLAlchemy's ``DateTime`` uses on SQLite
-and PostgreSQL accepts.
+Rows arrive as a pandas DataFrame whose columns are named as the table's; datetimes are
+written as UTC text ``YYYY-MM-DD HH:MM:SS.ffffff``, the format SQLAlchemy's ``DateTime``
+uses on SQLite and that PostgreSQL accepts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import Connection
 
 __all__ = ["bulk_insert", "set_sequence"]
@@ -18,38 +18,65 @@ __all__ = ["bulk_insert", "set_sequence"]
 _CHUNK = 100_000
 
 
-def _as_list(values: Any) -> list[Any]:
-    if isinstance(values, np.ndarray):
-        return values.tolist()  # numpy scalars -> Python ints/floats
-    return list(values)
+def _datetime_text(values: pd.Series) -> list[Any]:
+    """UTC text ``YYYY-MM-DD HH:MM:SS.ffffff`` (SQLAlchemy's SQLite format), NaT → None.
 
-
-def bulk_insert(conn: Connection, table: str, columns: Mapping[str, Sequence[Any]]) -> int:
-    """Insert rows given column-wise; returns the number of rows written.
-
-    Runs inside the caller's transaction, so a failure anywhere leaves nothing behind.
+    Formatted once per distinct instant: incidents share minutes.
     """
-    names = list(columns)
-    if not names:
+    ts = pd.to_datetime(values, utc=True)
+    naive = ts.dt.tz_localize(None).dt.as_unit("us").to_numpy()
+    missing = np.isnat(naive)
+    if missing.all():
+        return [None] * len(naive)
+    codes, uniques = pd.factorize(naive)
+    txt = np.char.replace(np.datetime_as_string(np.asarray(uniques), unit="us"), "T", " ").astype(
+        object
+    )
+    out = txt[np.where(codes < 0, 0, codes)]
+    out[missing] = None
+    return list(out.tolist())
+
+
+def _column_chunk(values: pd.Series) -> list[Any]:
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(
+        values.dtype
+    ):
+        return _datetime_text(values)
+    if pd.api.types.is_float_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype):
+        if values.hasnans:
+            return list(values.astype(object).where(values.notna(), None).tolist())
+        return list(values.to_numpy().tolist())
+    obj = values.astype(object)
+    return list(obj.where(obj.notna(), None).tolist())
+
+
+def bulk_insert(conn: Connection, table: str, frame: pd.DataFrame) -> int:
+    """Insert the rows of a DataFrame (columns named as the table's); returns the row count.
+
+    Columns become Python values one chunk at a time (datetimes as UTC text, missing
+    values as NULL), so memory stays bounded whatever the batch size. Runs inside the
+    caller's transaction, so a failure anywhere leaves nothing behind.
+    """
+    n = len(frame)
+    if n == 0 or frame.shape[1] == 0:
         return 0
-    cols = [_as_list(columns[n]) for n in names]
-    n = len(cols[0])
-    if n == 0:
-        return 0
-    if conn.dialect.name == "postgresql":
-        raw = conn.connection.driver_connection
-        assert raw is not None
-        with raw.cursor() as cur:
-            with cur.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
-                for row in zip(*cols, strict=True):
-                    copy.write_row(row)
-        return n
+    names = [str(c) for c in frame.columns]
     raw = conn.connection.driver_connection
     assert raw is not None
+    postgres = conn.dialect.name == "postgresql"
     sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
     for start in range(0, n, _CHUNK):
-        stop = min(start + _CHUNK, n)
-        raw.executemany(sql, zip(*(c[start:stop] for c in cols), strict=True))
+        part = frame.iloc[start : start + _CHUNK]
+        rows = zip(*(_column_chunk(part[c]) for c in part.columns), strict=True)
+        if postgres:
+            with (
+                raw.cursor() as cur,
+                cur.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            raw.executemany(sql, rows)
     return n
 
 
