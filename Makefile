@@ -21,11 +21,13 @@ demo: install
 
 test: install
 	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy src
 	$(PY) -m pytest
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy src
 
 bench: install
 	$(PY) bench/bench_import.py

@@ -65,7 +65,8 @@ def cell_ids(
     ui = (uniques >> 32).tolist()
     uj = ((uniques & 0xFFFFFFFF).astype(np.int64) - ((uniques & 0x80000000) << 1)).tolist()
     labels = np.array([f"{s}:{a}:{b}" for a, b in zip(ui, uj, strict=True)], dtype=object)
-    return labels[codes]
+    out: npt.NDArray[np.object_] = labels[codes]
+    return out
 
 
 def parse_cell_id(cell_id: str) -> tuple[int, int, int]:

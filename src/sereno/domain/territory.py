@@ -105,9 +105,10 @@ class TerritorySet:
     @cached_property
     def metric_polygons(self) -> npt.NDArray[np.object_]:
         """Polygons projected to the set's metric CRS."""
-        return shapely.transform(
+        projected: npt.NDArray[np.object_] = shapely.transform(
             self.polygons, lambda xy: np.column_stack(self._to_metric.transform(xy[:, 0], xy[:, 1]))
         )
+        return projected
 
     def to_metric(
         self, lon: npt.ArrayLike, lat: npt.ArrayLike

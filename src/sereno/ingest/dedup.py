@@ -35,7 +35,7 @@ def _text(values: pd.Series) -> pd.Series:
 
 def _epoch_us(values: pd.Series) -> npt.NDArray[np.int64]:
     ts = pd.to_datetime(values, utc=True).dt.as_unit("us")
-    return ts.astype("int64").to_numpy()
+    return np.asarray(ts.astype("int64").to_numpy(), dtype=np.int64)
 
 
 def record_keys(records: pd.DataFrame) -> npt.NDArray[np.int64]:
@@ -71,13 +71,13 @@ def record_keys(records: pd.DataFrame) -> npt.NDArray[np.int64]:
     by_id = pd.util.hash_pandas_object(
         pd.DataFrame({"tag": "id", "id": rid}), index=False
     ).to_numpy()
-    keys = np.where(has_id, by_id, by_content)
-    return keys.view(np.int64)
+    keys = np.where(has_id, by_id, by_content).astype(np.uint64)
+    return np.asarray(keys.view(np.int64), dtype=np.int64)
 
 
 def duplicated_keys(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
     """True for every repeat of a key already seen earlier in the array."""
-    return pd.Series(keys).duplicated(keep="first").to_numpy()
+    return np.asarray(pd.Series(keys).duplicated(keep="first").to_numpy(), dtype=bool)
 
 
 @dataclass(frozen=True)

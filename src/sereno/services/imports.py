@@ -12,7 +12,7 @@ import json
 import time
 import unicodedata
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -282,9 +282,8 @@ def import_incidents(
             # grow at their ends instead of at random pages (measured ~20 % faster).
             order = np.lexsort((t_sec, where))
             rec = rec.iloc[order].reset_index(drop=True)
-            x, y, where, codes, iccs, keys, linked = (
-                a[order] for a in (x, y, where, codes, iccs, keys, linked)
-            )
+            x, y, where, keys, linked = x[order], y[order], where[order], keys[order], linked[order]
+            codes, iccs = codes[order], iccs[order]
             first_id = repo.max_id(conn, Incident) + 1
             ids = np.arange(first_id, first_id + len(rec), dtype=np.int64)
             frame = pd.DataFrame(
@@ -314,7 +313,7 @@ def import_incidents(
                     "cell_id": cell_ids(x, y, DEFAULT_CELL_SIZE),
                     "address": rec["address"],
                     "place_type": rec["place_type"],
-                    "linked_to": pd.array(np.where(linked < 0, None, linked), dtype="Int64"),
+                    "linked_to": pd.Series(linked).where(linked >= 0).astype("Int64"),
                 }
             )
             bulk_insert(conn, "incidents", frame)
@@ -323,9 +322,10 @@ def import_incidents(
             _insert_persons(conn, rec, ids)
         n_linked = int((linked >= 0).sum())
         n_uncl = int((codes == UNCLASSIFIED).sum())
-        details = {
+        reasons = _reasons(rejects)
+        details: dict[str, Any] = {
             "unclassified_labels": unclassified_labels,
-            "reject_reasons": _reasons(rejects),
+            "reject_reasons": reasons,
             "territory_set": tset.code,
             "encoding": raw.encoding,
             "delimiter": raw.delimiter,
@@ -353,11 +353,11 @@ def import_incidents(
         source=source,
         file_name=Path(path).name,
         unclassified_labels=unclassified_labels,
-        reject_reasons=details["reject_reasons"],
+        reject_reasons=reasons,
     )
     report, rej = _write_reports(summary, rejects, Path(report_dir or "informes_importacion"))
     step("Listo", 1.0)
-    return ImportSummary(**(summary.to_dict() | {"report": report, "rejects_report": rej}))
+    return replace(summary, report=report, rejects_report=rej)
 
 
 def _iccs_vectorised(codes: np.ndarray, classification: Any) -> np.ndarray:
@@ -369,7 +369,8 @@ def _iccs_vectorised(codes: np.ndarray, classification: Any) -> np.ndarray:
         ],
         dtype=object,
     )
-    return lut[inv]
+    out: np.ndarray = lut[inv]
+    return out
 
 
 def _reasons(rejects: pd.DataFrame) -> dict[str, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from datetime import date
 from importlib import resources
 from io import BytesIO
@@ -270,7 +271,7 @@ def import_statistics(
         else {},
     )
     report, rej = _write_reports(summary, rejects, Path(report_dir or "informes_importacion"))
-    return ImportSummary(**(summary.to_dict() | {"report": report, "rejects_report": rej}))
+    return replace(summary, report=report, rejects_report=rej)
 
 
 _VINTAGE = {

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from sereno.storage.models import (
     ImportBatch,
@@ -239,8 +239,8 @@ def upsert_territory_set(
 ) -> None:
     """Replace a territory set's registration and its territories."""
     code = meta["code"]
-    conn.execute(Territory.__table__.delete().where(Territory.set_code == code))
-    conn.execute(TerritorySetRow.__table__.delete().where(TerritorySetRow.code == code))
+    conn.execute(delete(Territory).where(Territory.set_code == code))
+    conn.execute(delete(TerritorySetRow).where(TerritorySetRow.code == code))
     conn.execute(insert(TerritorySetRow).values(loaded_at=utcnow(), **meta))
     rows = [dict(t, set_code=code) for t in territories]
     if rows:
