@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     port: int = Field(8000, description="Port the web app listens on.", ge=1, le=65535)
     reject_dir: str | None = Field(
         None,
-        description="Folder for import reject reports; default: next to the imported file.",
+        description="Folder for import reports; default: ./informes_importacion.",
     )
 
 

@@ -35,10 +35,12 @@ def test_keys_ignore_row_order_and_float_noise():
     assert sorted(a.tolist()) == sorted(b.tolist())
 
 
-def test_record_id_wins_over_content():
+def test_record_id_and_label_identify_a_record():
     a = record_keys(_records())
-    b = record_keys(_records(raw_label=["Hurtos", "Hurtos", "otro texto"]))
-    assert a[2] == b[2]
+    moved = record_keys(_records(lon=[-70.6, -70.6, -70.0], address=[None, None, "otra"]))
+    other_offence = record_keys(_records(raw_label=["Hurtos", "Hurtos", "Lesiones leves"]))
+    assert a[2] == moved[2]  # same case id and offence: same record, whatever else changed
+    assert a[2] != other_offence[2]  # one case id with two offences: two records
 
 
 def test_link_matches_nearest_within_tolerance_once():

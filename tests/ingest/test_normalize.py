@@ -142,6 +142,12 @@ REJECTS = [
      r"^la hora 00:15 del 08-09-2024 no existe en America/Santiago"),
     ("C1,31-02-2025,10:00,Hurtos,-33.4,-70.6,,x", "fecha", "31-02-2025",
      r"^la fecha «31-02-2025» no se reconoce; formatos aceptados: dd-mm-aaaa, dd/mm/aaaa"),
+    ("C1,2025,10:00,Hurtos,-33.4,-70.6,,x", "fecha", "2025",
+     r"^la fecha «2025» parece solo un año: escriba la fecha completa, p\. ej\. 15-03-2025; "
+     r"formatos aceptados: dd-mm-aaaa"),
+    ("C1,5,10:00,Hurtos,-33.4,-70.6,,x", "fecha", "5",
+     r"^la fecha «5» no se reconoce; formatos aceptados: .*serie de Excel entre 10000 y 80000"),
+    ("C1,99999,10:00,Hurtos,-33.4,-70.6,,x", "fecha", "99999", r"^la fecha «99999» no se recon"),
     ("C1,05-03-2025,25:10,Hurtos,-33.4,-70.6,,x", "hora", "25:10",
      r"^la hora «25:10» no se reconoce; formatos aceptados: HH:MM, HH:MM:SS"),
     ("C1,03-06-2025,10:00,Hurtos,-33.4,-70.6,,x", "fecha", "03-06-2025 10:00",
@@ -152,7 +158,8 @@ REJECTS = [
     ("C1,05-03-2025,10:00,  ,-33.4,-70.6,,x", "delito", None, r"^falta delito: la celda está"),
     ("C1,05-03-2025,10:00,Hurtos,,-70.6,,x", "latitud/longitud", None, r"^faltan las coordenadas"),
     ("C1,05-03-2025,10:00,Hurtos,abc,-70.6,,x", "latitud", "abc",
-     r"^la latitud «abc» no es un número"),
+     r"^la latitud «abc» no es un número; escriba grados con coma o punto decimal, "
+     r"p\. ej\. -33,4569 o -33\.4569$"),
     ("C1,05-03-2025,10:00,Hurtos,-33.4,-200.6,,x", "latitud/longitud", "-33.4, -200.6",
      r"^coordenadas fuera de rango"),
     ("C1,05-03-2025,10:00,Hurtos,-133.4,-70.6,,x", "latitud/longitud", "-133.4, -70.6",
@@ -211,6 +218,27 @@ def test_whitespace_is_stripped(rm_csv: Callable[..., Path], now: dt.datetime) -
     assert row.occurred_local == "05-03-2025 10:00"
 
 
+def test_xlsx_date_cells_and_serials(tmp_path: Path, now: dt.datetime) -> None:
+    """XLSX date cells (read as ISO text) and plausible serials still work; a year does not."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["id_caso", "fecha", "hora", "delito", "latitud", "longitud"])
+    sheet.append(["C1", dt.datetime(2025, 3, 5, 10, 0), None, "Hurtos", -33.4, -70.6])
+    sheet.append(["C2", dt.date(1920, 1, 2), "10:00", "Hurtos", -33.4, -70.6])
+    sheet.append(["C3", 45721, "10:00", "Hurtos", -33.4, -70.6])
+    sheet.append(["C4", 2025, "10:00", "Hurtos", -33.4, -70.6])
+    book.save(tmp_path / "fechas.xlsx")
+    result = run(tmp_path / "fechas.xlsx", now)
+    assert result.records["source_record_id"].tolist() == ["C1", "C2", "C3"]
+    local = result.records["occurred_from"].dt.tz_convert(SANTIAGO).dt.strftime("%Y-%m-%d %H:%M")
+    assert local.tolist() == ["2025-03-05 10:00", "1920-01-02 10:00", "2025-03-05 10:00"]
+    assert result.rejects["row"].tolist() == [5]
+    assert "parece solo un año" in result.rejects["reason"].iloc[0]
+
+
 def test_swapped_and_outside_points_with_bounds(
     rm_csv: Callable[..., Path], now: dt.datetime, rm_bounds: Bounds
 ) -> None:
@@ -242,6 +270,58 @@ def test_decimal_comma_coordinates(write_file: Callable[..., Path], now: dt.date
         346123.5, 6299000.25
     )
     np.testing.assert_allclose(result.records[["lon", "lat"]].iloc[2], [lon, lat], atol=1e-9)
+
+
+def _utm(x: float, y: float) -> list[float]:
+    lon, lat = pyproj.Transformer.from_crs(32719, 4326, always_xy=True).transform(x, y)
+    return [lon, lat]
+
+
+def test_grouped_thousands_in_metres(write_file: Callable[..., Path], now: dt.datetime) -> None:
+    """Regression: es-CL metres "346.500;6.298.500" were rejected as "no es un número"."""
+    text = (
+        "id_caso;fecha;hora;delito;latitud;longitud;x_utm;y_utm\n"
+        "C1;05-03-2025;10:00;Hurtos;;;346.500;6.298.500\n"
+        "C2;05-03-2025;10:00;Hurtos;;;346.500,25;6.298.500\n"
+        "C3;05-03-2025;10:00;Hurtos;;;-346.500;6298500,5\n"
+        "C4;05-03-2025;10:00;Hurtos;-33.456;-70.650;;\n"
+    )
+    raw = read_table(write_file("miles.csv", text, encoding="cp1252"))
+    assert raw.decimal == ","
+    result = normalize(raw, GENERIC, timezone=SANTIAGO, now=now)
+    assert result.rejects.empty, result.rejects.to_dict("records")
+    got = result.records[["lon", "lat"]].to_numpy()
+    expected = [_utm(346500, 6298500), _utm(346500.25, 6298500), _utm(-346500, 6298500.5)]
+    np.testing.assert_allclose(got[:3], expected, atol=1e-9)
+    assert got[3].tolist() == [-70.65, -33.456]  # lat/lon dots are never thousands
+
+
+def test_dots_are_not_thousands_in_a_decimal_point_file(
+    rm_csv: Callable[..., Path], now: dt.datetime
+) -> None:
+    header = "id_caso,fecha,hora,delito,x,y"
+    rows = ["C1,05-03-2025,10:00,Hurtos,346123.500,6299000.25",
+            'C2,05-03-2025,10:00,Hurtos,"346,123.5","6,299,000.25"',
+            "C3,05-03-2025,10:00,Hurtos,346123.5,6.299.000"]  # fmt: skip
+    raw = read_table(rm_csv(rows, header=header))
+    assert raw.decimal == "."
+    result = normalize(raw, GENERIC, timezone=SANTIAGO, now=now)
+    expected = [_utm(346123.5, 6299000.25)] * 2
+    np.testing.assert_allclose(result.records[["lon", "lat"]].to_numpy(), expected, atol=1e-9)
+    assert result.rejects[["row", "column", "value"]].values.tolist() == [[4, "y", "6.299.000"]]
+    assert result.rejects["reason"].iloc[0] == (
+        "la coordenada Y «6.299.000» no es un número; escriba metros con punto decimal, "
+        "p. ej. 346500.25"
+    )
+
+
+def test_metres_not_a_number_message(write_file: Callable[..., Path], now: dt.datetime) -> None:
+    text = "id_caso;fecha;hora;delito;x_utm;y_utm\nC1;05-03-2025;10:00;Hurtos;abc;6.298.500\n"
+    result = normalize(read_table(write_file("m.csv", text)), GENERIC, timezone=SANTIAGO, now=now)
+    assert result.rejects["reason"].tolist() == [
+        "la coordenada X «abc» no es un número; escriba metros con coma decimal, "
+        "p. ej. 346500,25 o 346.500,25"
+    ]
 
 
 def test_projected_xy_and_lonlat_in_xy_columns(

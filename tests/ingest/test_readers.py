@@ -4,6 +4,7 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+import re
 import time
 import zipfile
 from collections.abc import Callable
@@ -84,8 +85,24 @@ def test_gzip_csv_is_read_and_hashes_the_compressed_bytes(tmp_path: Path) -> Non
         ("a,lat,lon\n1,-33.45,-70.65\n", "."),
         ("a;lat;lon\n1;-33.45;-70.65\n", "."),
         ("a;b\nx;y\n", ","),
+        ("a;x;y\n1;346.500;6.298.500\n2;346.100;6.298.000\n", ","),
+        ("a;x;y\n1;346.500,25;6298500\n2;346.100;6298000\n", ","),
+        ("a;x;y\n1;346.500;6298500.5\n", "."),
+        ('a,x,y\n1,346.500,"6,298,500.25"\n', "."),
+        ("a,x,y\n1,346.500,6298500\n", "."),
     ],
-    ids=["semicolon-comma", "comma-quoted-comma", "comma-dot", "semicolon-dot", "no-numbers"],
+    ids=[
+        "semicolon-comma",
+        "comma-quoted-comma",
+        "comma-dot",
+        "semicolon-dot",
+        "no-numbers",
+        "semicolon-grouped-thousands",
+        "semicolon-grouped-decimal-comma",
+        "semicolon-dot-metres",
+        "comma-grouped-decimal-dot",
+        "comma-ambiguous",
+    ],
 )
 def test_decimal_mark_detection(write_file: Callable[..., Path], text: str, decimal: str) -> None:
     assert read_table(write_file("d.csv", text)).decimal == decimal
@@ -253,6 +270,35 @@ def test_xlsx_sheet_choice(tmp_path: Path) -> None:
     assert read_table(path, sheet="Otra").frame.columns.tolist() == ["solo"]
     with pytest.raises(FileFormatError, match="no tiene una hoja llamada «Datos».*Hoja1, Otra"):
         read_table(path, sheet="Datos")
+
+
+def _with_dimension(path: Path, ref: str) -> Path:
+    """Rewrite the first sheet's stored ``<dimension ref>`` inside the XLSX zip."""
+    out = path.with_name("dimension_" + path.name)
+    member = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == member:
+                data, count = re.subn(
+                    rb'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{ref}"/>'.encode(), data
+                )
+                assert count == 1
+            dst.writestr(info, data)
+    return out
+
+
+@pytest.mark.parametrize("ref", ["A1:F3", "A1:B1"])
+def test_xlsx_wrong_stored_dimension_loses_no_rows(tmp_path: Path, ref: str) -> None:
+    rows: list[list[object]] = [HEADER[:6]]
+    rows += [[f"C{i}", "05-03-2025", "14:30", "Hurtos", -33.43, -70.65] for i in range(10)]
+    path = _with_dimension(_workbook(tmp_path / "libro.xlsx", rows), ref)
+    raw = read_table(path)
+    assert len(raw.frame) == 10
+    assert raw.row_numbers.tolist() == list(range(2, 12))
+    assert raw.frame.columns.tolist() == HEADER[:6]
+    assert raw.frame["id_caso"].tolist() == [f"C{i}" for i in range(10)]
+    assert raw.frame["longitud"].tolist() == ["-70.65"] * 10
 
 
 def test_corrupt_xlsx(bad_dir: Path) -> None:

@@ -36,9 +36,9 @@ def ts(text: str) -> pd.Timestamp:
         ("45721", "2025-03-05", False, False),
         ("45721.5", "2025-03-05 12:00", True, False),
         ("45721,75", "2025-03-05 18:00", True, False),
-        ("1", "1900-01-01", False, False),
-        ("59", "1900-02-28", False, False),
-        ("61", "1900-03-01", False, False),
+        ("10000", "1927-05-18", False, False),
+        ("80000", "2119-01-11", False, False),
+        ("80000.25", "2119-01-11 06:00", True, False),
         ("29-02-2024", "2024-02-29", False, False),
         ("31-12-1899", "1899-12-31", False, False),
     ],
@@ -57,12 +57,20 @@ def test_parse_dates_accepted(text: str, expected: str, has_time: bool, absolute
     "text",
     ["31-02-2024", "29-02-2025", "2024-13-01", "05-03-25", "05-03/2025", "05-03-2025 24:00",
      "05-03-2025 12:60", "marzo 2025", "2025-03-05T10", "60", "60.5", "0", "99999", "hoy",
-     "05-03-2025 10:00 PM", "15-03-0202"],
+     "05-03-2025 10:00 PM", "15-03-0202", "1", "5", "59", "61", "2025", "9999", "9999.5",
+     "80001", "09999", "100000", "45678.", "2025,5"],
 )  # fmt: skip
 def test_parse_dates_rejected(text: str) -> None:
     parsed = parse_dates(pd.Series([text]))
     assert parsed.error_mask.tolist() == [True]
     assert parsed.values.isna().all()
+
+
+def test_bare_numbers_are_serials_only_in_the_plausible_range() -> None:
+    """Regression: "2025" was read as 1905-07-17 and "5" as 1900-01-05, silently."""
+    parsed = parse_dates(pd.Series(["2025", "5", "45678", "9999", "10000", "80000", "80001"]))
+    assert parsed.error_mask.tolist() == [True, True, False, True, False, False, True]
+    assert parsed.values.iloc[2] == ts("2025-01-21")
 
 
 def test_parse_dates_blank_is_missing_not_error() -> None:

@@ -48,15 +48,33 @@ def test_every_format_round_trips(values: list[dt.datetime]) -> None:
     assert not parsed.absolute.any()
 
 
+# Bare numbers are Excel serials only from 10000 (1927-05-18) to 80000 (2119-01-11).
+SERIAL_DATETIMES = st.datetimes(
+    min_value=dt.datetime(1927, 5, 18), max_value=dt.datetime(2119, 1, 11, 23, 59, 59)
+)
+
+
 @pytest.mark.slow
 @settings(max_examples=150, deadline=None)
-@given(values=st.lists(DATETIMES, min_size=1, max_size=20))
+@given(values=st.lists(SERIAL_DATETIMES, min_size=1, max_size=20))
 def test_excel_serials_round_trip(values: list[dt.datetime]) -> None:
     origin = dt.datetime(1899, 12, 30)
     serials = [(v.replace(microsecond=0) - origin).total_seconds() / 86_400 for v in values]
     parsed = parse_dates(pd.Series([repr(s) for s in serials]))
     assert parsed.values.tolist() == [pd.Timestamp(v.replace(microsecond=0)) for v in values]
     assert parsed.has_time.tolist() == [s % 1 != 0 for s in serials]
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None)
+@given(
+    number=st.integers(0, 9_999) | st.integers(80_001, 10**7),
+    fraction=st.sampled_from(["", ".5", ",25"]),
+)
+def test_implausible_bare_numbers_are_not_dates(number: int, fraction: str) -> None:
+    parsed = parse_dates(pd.Series([f"{number}{fraction}"]))
+    assert parsed.error_mask.tolist() == [True]
+    assert parsed.values.isna().all()
 
 
 @pytest.mark.slow

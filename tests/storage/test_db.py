@@ -48,6 +48,14 @@ def test_bad_urls_give_spanish_errors(url, match):
         make_engine(url)
 
 
-def test_uninitialised_store_is_reported(tmp_path):
+def test_missing_or_uninitialised_store_is_reported_without_creating_it(tmp_path):
+    missing = tmp_path / "no-existe.db"
+    with pytest.raises(StorageError, match="no existe"):
+        open_store(f"sqlite:///{missing}", create=False)
+    assert not missing.exists()
+    empty = tmp_path / "vacia.db"
+    import sqlite3
+
+    sqlite3.connect(empty).close()
     with pytest.raises(StorageError, match="no está inicializada"):
-        open_store(f"sqlite:///{tmp_path / 'vacia.db'}", create=False)
+        open_store(f"sqlite:///{empty}", create=False)

@@ -76,7 +76,8 @@ def handles_errors(func: F) -> F:
                 raise
             err.print(
                 f"[bold red]Error inesperado:[/] {type(exc).__name__}: {exc}\n"
-                "No se guardaron cambios parciales. Si el problema persiste, repórtelo con "
+                "Las importaciones son atómicas: un lote que no terminó no deja filas guardadas. "
+                "Revise «sereno status» y, si el problema persiste, repórtelo ejecutando con "
                 "SERENO_DEBUG=1 para ver el detalle técnico.",
                 highlight=False,
             )
@@ -231,7 +232,14 @@ def _print_summary(summary: Any, as_json: bool) -> None:
             "unclassified",
             "seconds",
         ]
-        extra = ["linked", "updated", "report", "rejects_report"]
+        extra = [
+            "linked",
+            "updated",
+            "report",
+            "rejects_report",
+            "duplicates_report",
+            "report_error",
+        ]
         _print_json({k: d[k] for k in keys + extra})
         return
     out.print(f"Lote {d['batch_id']} ({d['file_name']}, fuente {d['source']}):")
@@ -254,6 +262,10 @@ def _print_summary(summary: Any, as_json: bool) -> None:
     out.print(f"  tiempo: {str(d['seconds']).replace('.', ',')} s")
     if d.get("rejects_report"):
         out.print(f"  informe de rechazos: {d['rejects_report']}")
+    if d.get("duplicates_report"):
+        out.print(f"  informe de duplicados: {d['duplicates_report']}")
+    if d.get("report_error"):
+        err.print(f"[bold yellow]Aviso:[/] {d['report_error']}", highlight=False)
 
 
 @import_app.command("incidents")

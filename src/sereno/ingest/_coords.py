@@ -20,6 +20,12 @@ from sereno.ingest.profiles import GEOMETRY_COLUMNS, Profile
 from sereno.ingest.readers import RawTable
 
 _NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+#: Thousands grouped as the file's decimal mark implies: es-CL ``6.298.500,25``, or
+#: ``6,298,500.25`` in a decimal-point file.
+_GROUPED = {
+    ",": r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$",
+    ".": r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$",
+}
 
 
 class RejectLog(Protocol):
@@ -85,24 +91,46 @@ def coordinates(
 def _number(
     values: pd.Series, column: str, label: str, geographic: bool, decimal: str, log: RejectLog
 ) -> np.ndarray:
-    """Parse numbers vectorised; ``,`` decimal for ``lat``/``lon`` is always understood."""
+    """Parse numbers vectorised; ``,`` decimal for ``lat``/``lon`` is always understood.
+
+    ``x``/``y`` metres may group thousands the way the file writes numbers: es-CL
+    ``6.298.500,25`` in a decimal-comma file, ``6,298,500.25`` in a decimal-point one.
+    Dots are never read as grouping in a decimal-point file (``346.500`` is 346.5), nor
+    in ``lat``/``lon`` (``-33.456`` is a latitude, not -33456).
+    """
     arr = pa.array(values.astype("str"), type=pa.large_string())
-    if not geographic:  # metres: the mark that is not the decimal one groups thousands
-        arr = pc.replace_substring(arr, "." if decimal == "," else ",", "")
-    if decimal == ",":
+    if not geographic:
+        arr = _metres(arr, decimal)
+    elif decimal == ",":
         arr = _decimal_comma(arr)
     try:
         out = pc.cast(arr, pa.float64())  # the usual case: one fast pass
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        arr = _decimal_comma(arr)  # lat/lon never group thousands: a comma is decimal
+        if geographic:
+            arr = _decimal_comma(arr)  # lat/lon never group thousands: a comma is decimal
         valid = pc.match_substring_regex(arr, _NUMBER)
         out = pc.cast(pc.if_else(valid, arr, pa.scalar(None, arr.type)), pa.float64())
     numbers = np.asarray(out.to_numpy(zero_copy_only=False), dtype=np.float64)
     numbers = np.where(np.isfinite(numbers), numbers, np.nan)
     bad = np.isnan(numbers) & values.notna().to_numpy()
+    if geographic:
+        example = "grados con coma o punto decimal, p. ej. -33,4569 o -33.4569"
+    elif decimal == ",":
+        example = "metros con coma decimal, p. ej. 346500,25 o 346.500,25"
+    else:
+        example = "metros con punto decimal, p. ej. 346500.25"
     log.add(bad, column, values, lambda v: f"la {label} «" + v.astype(str) + "» no es un número; "
-            "use dígitos con punto o coma decimal, p. ej. -33.4569")  # fmt: skip
+            f"escriba {example}")  # fmt: skip
     return numbers
+
+
+def _metres(arr: pa.Array, decimal: str) -> pa.Array:
+    """Projected metres as ``float``-castable text, ungrouping thousands as the file does."""
+    group = "." if decimal == "," else ","
+    grouped = pc.fill_null(pc.match_substring_regex(arr, _GROUPED[decimal]), False)
+    if pc.any(grouped).as_py():
+        arr = pc.if_else(grouped, pc.replace_substring(arr, group, ""), arr)
+    return pc.replace_substring(arr, ",", ".")  # a comma left is a decimal comma
 
 
 def _decimal_comma(arr: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -185,13 +185,23 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
+# Numbers that show their decimal mark: "-33,45", "6.298.500", "346.500,25" for a comma;
+# "-33.45", "6,298,500", "346,500.25" for a point. "346.500" or "346,500" (1–3 digits, one
+# mark, three digits) may be a decimal or grouped thousands: they decide nothing.
+_COMMA_DECIMAL = r"\s*[+-]?(?:\d+,\d+|\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:\.\d{3}){2,})\s*"
+_DOT_DECIMAL = r"\s*[+-]?(?:\d+\.\d+|\d{1,3}(?:,\d{3})+\.\d+|\d{1,3}(?:,\d{3}){2,})\s*"
+_AMBIGUOUS_MARK = r"\s*[+-]?\d{1,3}[.,]\d{3}\s*"
+
+
 def _guess_decimal(frame: pd.DataFrame, delimiter: str) -> str:
+    """``","`` or ``"."``: the mark most sample numbers use; ties go to ``","`` in ``;`` files."""
     sample = frame.head(2000)
     comma = dot = 0
     for name in sample.columns:
         col = sample[name]
-        comma += int(col.str.fullmatch(r"\s*-?\d+,\d+\s*").fillna(False).sum())
-        dot += int(col.str.fullmatch(r"\s*-?\d+\.\d+\s*").fillna(False).sum())
+        clear = ~col.str.fullmatch(_AMBIGUOUS_MARK).fillna(False).astype(bool)
+        comma += int((col.str.fullmatch(_COMMA_DECIMAL).fillna(False).astype(bool) & clear).sum())
+        dot += int((col.str.fullmatch(_DOT_DECIMAL).fillna(False).astype(bool) & clear).sum())
     if comma > dot or (comma == dot and delimiter == ";"):
         return ","
     return "."

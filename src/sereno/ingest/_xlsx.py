@@ -102,6 +102,10 @@ def read_xlsx(path: Path, sheet: str | None) -> RawTable:
                 f"{', '.join(book.sheetnames)}."
             )
         worksheet = book[sheet] if sheet is not None else book.worksheets[0]
+        # Read-only mode trusts the sheet's stored <dimension ref>, which some exporters
+        # write wrong (e.g. "A1:F3" for 10 rows): rows past it would be lost silently.
+        if hasattr(worksheet, "reset_dimensions"):
+            worksheet.reset_dimensions()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             rows = list(worksheet.iter_rows(values_only=True))

@@ -1,7 +1,8 @@
 """Duplicate detection: record identity within a source, and the same event across sources.
 
 * **Within a source** every record gets a 64-bit ``record_key``: a hash of the source's own
-  record id when the file has one, otherwise of its normalised content (label, time
+  record id and the crime label when the file has an id (one case id may carry several
+  offences, each its own record), otherwise of its normalised content (label, time
   window, coordinates rounded to 1e-6 degrees, address). Keys do not depend on row
   order, delimiter, decimal mark or encoding, so re-importing the same data in another
   form inserts nothing.
@@ -69,7 +70,7 @@ def record_keys(records: pd.DataFrame) -> npt.NDArray[np.int64]:
     )
     by_content = pd.util.hash_pandas_object(content, index=False).to_numpy()
     by_id = pd.util.hash_pandas_object(
-        pd.DataFrame({"tag": "id", "id": rid}), index=False
+        pd.DataFrame({"tag": "id", "id": rid, "label": content["label"]}), index=False
     ).to_numpy()
     keys = np.where(has_id, by_id, by_content).astype(np.uint64)
     return np.asarray(keys.view(np.int64), dtype=np.int64)

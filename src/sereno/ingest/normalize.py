@@ -397,7 +397,16 @@ def _unrecognised(kind: str, formats: str) -> Any:
     )
 
 
-_bad_date = _unrecognised("fecha", DATE_FORMATS_ES)
+def _bad_date(values: pd.Series) -> pd.Series:
+    """Reason for unrecognised dates; a year alone ("2025") is asked for the full date."""
+    text = values.astype("str")
+    year = text.str.fullmatch(r"(?:19|20)\d{2}").fillna(False).to_numpy(dtype=bool)
+    reason = pd.Series(_unrecognised("fecha", DATE_FORMATS_ES)(text), index=text.index)
+    alone = "la fecha «" + text + "» parece solo un año: escriba la fecha completa, p. ej. "
+    alone += "15-03-" + text + f"; formatos aceptados: {DATE_FORMATS_ES}"
+    return reason.where(~year, alone)
+
+
 _bad_time = _unrecognised("hora", TIME_FORMATS_ES)
 
 

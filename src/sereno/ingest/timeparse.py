@@ -39,7 +39,7 @@ __all__ = [
 DATE_FORMATS_ES = (
     "dd-mm-aaaa, dd/mm/aaaa o dd.mm.aaaa (con hora opcional HH:MM o HH:MM:SS), "
     "aaaa-mm-dd ISO 8601 (con hora opcional THH:MM[:SS] y zona Z o ±HH:MM) "
-    "o número de serie de Excel (p. ej. 45678)"
+    "o número de serie de Excel entre 10000 y 80000 (p. ej. 45678 = 21-01-2025)"
 )
 #: Accepted time formats, as shown to users.
 TIME_FORMATS_ES = "HH:MM, HH:MM:SS, H:MM o fracción de día de Excel (p. ej. 0,5 = 12:00)"
@@ -53,10 +53,12 @@ _ISO_RE = (
     + _OFFSET_RE
     + "$"
 )
-_SERIAL_RE = r"^\d{1,5}(?:[.,]\d+)?$"
+_SERIAL_RE = r"^\d{5}(?:[.,]\d+)?$"
 _CLOCK_RE = r"^(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?$"
 _FRACTION_RE = r"^(?:0?[.,]\d+|0)$"
-_EXCEL_MAX_SERIAL = 73415  # 2100-12-31
+# A bare number is an Excel serial only when plausible: "2025" or "5" in a CSV is a
+# year or a typo, not 1905-07-17 or 1900-01-05.
+_EXCEL_SERIAL_RANGE = (10_000, 80_000)  # 1927-05-18 … 2119-01-11
 _NS_PER_DAY = 86_400 * 10**9
 
 
@@ -214,7 +216,9 @@ def parse_dates(values: pd.Series, *, date_order: str = "dmy") -> ParsedDates:
     Accepted: ``dd-mm-yyyy``, ``dd/mm/yyyy``, ``dd.mm.yyyy`` (``mm-dd-yyyy`` when
     ``date_order="mdy"``), each optionally followed by `` HH:MM[:SS]``; ISO 8601
     ``yyyy-mm-dd`` with optional ``THH:MM[:SS][.fff]`` (or a space) and offset
-    (``Z``, ``-03:00``); Excel serial numbers (1900 date system, 1900–2100).
+    (``Z``, ``-03:00``); Excel serial numbers (1900 date system) from 10000 to 80000
+    (1927-05-18 to 2119-01-11, optionally with a day fraction); other bare numbers,
+    such as a year alone (``2025``), are errors.
 
     Parameters
     ----------
@@ -313,10 +317,10 @@ def _offset_ns(tz: pa.Array) -> np.ndarray:
 
 
 def _excel_serial(number: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Excel 1900 date system; serial 60 is the fictitious 29-02-1900."""
-    ok = (number >= 1) & (number < _EXCEL_MAX_SERIAL + 1) & ~((number >= 60) & (number < 61))
-    days = np.where(number < 60, number + 1, number)  # serials < 60 precede the fake leap day
-    ns = np.round(np.where(ok, days, 0) * _NS_PER_DAY / 1e9).astype("int64") * 10**9
+    """Excel 1900 date system, plausible serials only (all after the fake 29-02-1900)."""
+    low, high = _EXCEL_SERIAL_RANGE
+    ok = (number >= low) & (number < high + 1)
+    ns = np.round(np.where(ok, number, 0) * _NS_PER_DAY / 1e9).astype("int64") * 10**9
     stamp = np.datetime64("1899-12-30", "ns") + ns.astype("timedelta64[ns]")
     return np.where(ok, stamp, np.datetime64("NaT", "ns")), ok & (number % 1 != 0)
 

@@ -48,7 +48,7 @@ _MAPPING_FOR_KIND = {
 }
 
 Progress = Callable[[str, float], None]
-DEFAULT_LINK_RULE = LinkRule()
+DEFAULT_LINK_RULE = LinkRule(max_minutes=30.0, max_metres=50.0)
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,8 @@ class ImportSummary:
     file_name: str = ""
     report: str | None = None
     rejects_report: str | None = None
+    duplicates_report: str | None = None
+    report_error: str | None = None
     unclassified_labels: dict[str, int] = field(default_factory=dict)
     reject_reasons: dict[str, int] = field(default_factory=dict)
 
@@ -94,24 +96,54 @@ def source_kind_for(name: str) -> str:
     return "other"
 
 
-def _write_reports(
-    summary: ImportSummary, rejects: pd.DataFrame, report_dir: Path
-) -> tuple[str | None, str | None]:
+def write_reports(
+    summary: ImportSummary,
+    rejects: pd.DataFrame,
+    report_dir: Path,
+    *,
+    sha256: str = "",
+    duplicates: pd.DataFrame | None = None,
+) -> ImportSummary:
+    """Write the summary JSON and the reject (and duplicate) reports after the commit.
+
+    Names carry the batch id, the file's hash prefix and the UTC time, so reports of
+    different stores or runs never overwrite each other. The batch is already stored:
+    a failure here is reported in ``report_error``, never raised.
+    """
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    stem = f"lote-{summary.batch_id}-{sha256[:8] or 'x'}-{stamp}"
+    rej_path = report_dir / f"{stem}-rechazos.csv"
+    dup_path = report_dir / f"{stem}-duplicados.csv"
+    sum_path = report_dir / f"{stem}-resumen.json"
+    cols = {"row": "fila", "column": "columna", "value": "valor", "reason": "motivo"}
     try:
         report_dir.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None, None
-    stem = f"lote-{summary.batch_id}" if summary.batch_id else "lote-sin-id"
-    rej_path = report_dir / f"{stem}-rechazos.csv"
-    # Excel es-CL: semicolon separator, UTF-8 with BOM.
-    out = rejects.rename(
-        columns={"row": "fila", "column": "columna", "value": "valor", "reason": "motivo"}
-    )
-    out.to_csv(rej_path, sep=";", index=False, encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
-    sum_path = report_dir / f"{stem}-resumen.json"
-    data = summary.to_dict() | {"rejects_report": str(rej_path), "report": str(sum_path)}
-    sum_path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    return str(sum_path), str(rej_path)
+        # Excel es-CL: semicolon separator, UTF-8 with BOM.
+        rejects.rename(columns=cols).to_csv(
+            rej_path, sep=";", index=False, encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL
+        )
+        dup_report = None
+        if duplicates is not None and len(duplicates):
+            duplicates.rename(columns=cols).to_csv(
+                dup_path, sep=";", index=False, encoding="utf-8-sig"
+            )
+            dup_report = str(dup_path)
+        done = replace(
+            summary,
+            report=str(sum_path),
+            rejects_report=str(rej_path),
+            duplicates_report=dup_report,
+        )
+        sum_path.write_text(
+            json.dumps(done.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+    except OSError as exc:
+        return replace(
+            summary,
+            report_error=f"El lote {summary.batch_id} quedó guardado, pero no se pudo escribir el "
+            f"informe en «{report_dir}»: {exc.strerror or exc}.",
+        )
+    return done
 
 
 def import_incidents(
@@ -210,11 +242,16 @@ def import_incidents(
     step("Guardando", 0.6)
     # One transaction from the duplicate check to the last row: BEGIN IMMEDIATE on SQLite
     # holds the write lock, so a concurrent import of the same source cannot interleave.
-    with transaction(engine) as conn:
+    with transaction(engine, exclusive=True) as conn:
         source_id = repo.get_or_create_source(conn, source, kind, synthetic=synthetic_flag)
         stored = repo.existing_incident_keys(conn, source_id)
-        dup_stored = np.isin(keys, stored) if stored.size else np.zeros(len(keys), bool)
+        dup_stored = (
+            np.isin(keys, stored["record_key"].to_numpy())
+            if len(stored)
+            else np.zeros(len(keys), bool)
+        )
         is_dup = dup_in_file | dup_stored
+        dup_report = _duplicates_report(rec, keys, dup_in_file, dup_stored, stored)
         n_dup = int(is_dup.sum())
         new = ~is_dup
         rec, x, y, where, codes, iccs, keys = (
@@ -242,6 +279,7 @@ def import_incidents(
             profile=prof.name,
             mapping=str(mapping or _MAPPING_FOR_KIND[kind]),
             status="running",
+            synthetic=synthetic_flag,
         )
         linked = np.full(len(rec), -1, dtype=np.int64)
         if len(rec):
@@ -259,7 +297,7 @@ def import_incidents(
                 existing = pd.DataFrame(
                     {
                         "id": cand["id"].to_numpy(np.int64),
-                        "group": cand["iccs_l1"].fillna(cand["category"]).astype(str).to_numpy(),
+                        "group": _link_group(cand["iccs_l1"], cand["category"], "old"),
                         "t": pd.to_datetime(cand["occurred_from"])
                         .dt.as_unit("ns")
                         .astype("int64")
@@ -271,7 +309,7 @@ def import_incidents(
                 )
                 newf = pd.DataFrame(
                     {
-                        "group": pd.Series(iccs).fillna(pd.Series(codes)).astype(str).to_numpy(),
+                        "group": _link_group(pd.Series(iccs), pd.Series(codes), "new"),
                         "t": t_sec,
                         "x": x,
                         "y": y,
@@ -355,9 +393,14 @@ def import_incidents(
         unclassified_labels=unclassified_labels,
         reject_reasons=reasons,
     )
-    report, rej = _write_reports(summary, rejects, Path(report_dir or "informes_importacion"))
     step("Listo", 1.0)
-    return replace(summary, report=report, rejects_report=rej)
+    return write_reports(
+        summary,
+        rejects,
+        Path(report_dir or "informes_importacion"),
+        sha256=raw.sha256,
+        duplicates=dup_report,
+    )
 
 
 def _iccs_vectorised(codes: np.ndarray, classification: Any) -> np.ndarray:
@@ -374,10 +417,51 @@ def _iccs_vectorised(codes: np.ndarray, classification: Any) -> np.ndarray:
 
 
 def _reasons(rejects: pd.DataFrame) -> dict[str, int]:
+    """Reject reasons grouped by kind: quoted values and numbers are blanked out."""
     if rejects.empty:
         return {}
-    short = rejects["reason"].astype(str).str.split(":").str[0].str.slice(0, 120)
-    return {str(k): int(v) for k, v in short.value_counts().head(20).items()}
+    kind = (
+        rejects["reason"]
+        .astype(str)
+        .str.replace(r"«[^»]*»", "«…»", regex=True)
+        .str.replace(r"\d+(?:[.,:/-]\d+)*", "…", regex=True)
+        .str.slice(0, 160)
+    )
+    return {str(k): int(v) for k, v in kind.value_counts().head(20).items()}
+
+
+def _link_group(iccs: pd.Series, category: pd.Series, side: str) -> np.ndarray:
+    """Linking group: ICCS section, else category; unclassified records never link."""
+    group = iccs.astype(object).where(iccs.notna(), category.astype(object)).astype(str)
+    group = group.where(category.astype(str) != UNCLASSIFIED, None)
+    # A unique token per unclassified record: it can match nothing.
+    tokens = pd.Series([f"~{side}{i}" for i in range(len(group))], index=group.index)
+    return np.asarray(group.where(group.notna(), tokens).to_numpy(), dtype=object)
+
+
+def _duplicates_report(
+    rec: pd.DataFrame,
+    keys: np.ndarray,
+    in_file: np.ndarray,
+    stored_dup: np.ndarray,
+    stored: pd.DataFrame,
+) -> pd.DataFrame:
+    """One line per duplicate row: which earlier row or stored batch it repeats."""
+    rows = rec["source_row"].to_numpy(np.int64)
+    idx = np.flatnonzero(in_file | stored_dup)
+    if idx.size == 0:
+        return pd.DataFrame({"row": [], "reason": []})
+    first_row = pd.Series(rows).groupby(keys).transform("first").to_numpy()[idx]
+    batch_of = stored.drop_duplicates("record_key").set_index("record_key")["batch_id"]
+    batch = pd.Series(keys[idx]).map(batch_of).astype("Int64").astype(str).to_numpy()
+    earlier = "ya importado antes por esta fuente (lote " + batch + "); no se inserta de nuevo"
+    same_file = (
+        "repite la fila "
+        + first_row.astype(str)
+        + " del mismo archivo (mismo id y delito, o mismo contenido)"
+    )
+    reason = np.where(stored_dup[idx], earlier, same_file)
+    return pd.DataFrame({"row": rows[idx], "reason": reason})
 
 
 def _looks_synthetic(frame: pd.DataFrame) -> bool:

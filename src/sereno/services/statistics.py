@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import replace
 from datetime import date
 from importlib import resources
 from io import BytesIO
@@ -19,7 +18,7 @@ from sereno.domain.taxonomy import CURRENT_VERSION, cead_statistic_category
 from sereno.domain.territory import builtin_territory_set
 from sereno.errors import MissingColumnsError, TaxonomyError
 from sereno.ingest.readers import read_table
-from sereno.services.imports import ImportSummary, _write_reports, source_kind_for
+from sereno.services.imports import ImportSummary, source_kind_for, write_reports
 from sereno.storage import repo
 from sereno.storage.bulk import bulk_insert
 from sereno.storage.db import transaction
@@ -134,6 +133,14 @@ def import_statistics(
         cols["period"],
         "El periodo no es válido. Use AAAA-MM (mensual) o AAAA (anual).",
     )
+    today = date.today()
+    year = pd.to_numeric(m[0], errors="coerce")
+    future = (year > today.year) | ((year == today.year) & month.notna() & (month > today.month))
+    flag(
+        future.fillna(False).to_numpy(dtype=bool),
+        cols["period"],
+        "El periodo está en el futuro: revise el año y el mes.",
+    )
     # A ';' file is an Excel es-CL export: '.' groups thousands and ',' is the decimal mark.
     value = _parse_numbers(
         frame[cols["value"]], "," if raw.decimal == "," or raw.delimiter == ";" else "."
@@ -170,6 +177,27 @@ def import_statistics(
     meas = meas.where(meas != "", measure or "casos_policiales")
     if measure:
         meas[:] = measure
+    # Counts of cases are whole numbers: "1.096" read with a decimal point is the classic
+    # misread of Spanish thousands grouping (one thousand and ninety-six).
+    counts = meas.str.casefold().isin(_COUNT_MEASURES).to_numpy()
+    fractional = counts & value.notna().to_numpy() & (value.to_numpy() % 1 != 0)
+    flag(
+        fractional,
+        cols["value"],
+        "Un conteo de casos debe ser un número entero; si el archivo usa punto para los miles "
+        "(1.096 = mil noventa y seis), expórtelo con ';' como separador o sin separador de miles.",
+    )
+    # The same key twice in one file with different values: which one is right is unknown.
+    key_df = pd.DataFrame({"t": terr, "p": period, "c": codes.astype(str), "m": meas, "v": value})
+    conflict = (
+        key_df.groupby(["t", "p", "c", "m"], dropna=False)["v"].transform("nunique").to_numpy() > 1
+    )
+    flag(
+        conflict,
+        cols["value"],
+        "La misma comuna, periodo, categoría y medida aparece más de una vez con valores distintos; "
+        "deje una sola fila con el valor correcto.",
+    )
 
     ok = reasons.isna().to_numpy()
     rejects = pd.DataFrame(
@@ -202,7 +230,7 @@ def import_statistics(
     key = ["territory_code", "period", "category", "measure"]
     dup_file = good.duplicated(key, keep="first").to_numpy()
     good = good.loc[~dup_file].reset_index(drop=True)
-    with transaction(engine) as conn:
+    with transaction(engine, exclusive=True) as conn:
         source_id = repo.get_or_create_source(conn, source, source_kind_for(source))
         stored = repo.existing_statistics(conn, source_id)
         merged = good.merge(stored, on=key, how="left", suffixes=("", "_old"))
@@ -270,10 +298,12 @@ def import_statistics(
         if len(rejects)
         else {},
     )
-    report, rej = _write_reports(summary, rejects, Path(report_dir or "informes_importacion"))
-    return replace(summary, report=report, rejects_report=rej)
+    return write_reports(
+        summary, rejects, Path(report_dir or "informes_importacion"), sha256=raw.sha256
+    )
 
 
+_COUNT_MEASURES = {"casos_policiales", "casos", "denuncias", "detenciones", "count", "frecuencia"}
 _VINTAGE = {
     "census": "INE Censo 2017",
     "projection": "INE proyecciones de población base Censo 2017",

@@ -78,7 +78,8 @@ def load_territory_file(
     layer: str | None = None,
 ) -> TerritorySet:
     """Read a custom territory set from a file and store it in the registry."""
-    if code.upper() in BUILTIN_SETS:
+    code = code.strip().upper()
+    if code in BUILTIN_SETS:
         raise TerritoryError(
             f"El código «{code}» está reservado para un conjunto incorporado.",
             hint="Elija otro código con --code.",
@@ -124,8 +125,9 @@ def load_territory_file(
 
 def get_territory_set(engine: Engine, code: str) -> TerritorySet:
     """A territory set by code: built-in from the package, custom from the database."""
-    if code.upper() in BUILTIN_SETS:
-        return builtin_territory_set(code.upper())
+    code = code.strip().upper()
+    if code in BUILTIN_SETS:
+        return builtin_territory_set(code)
     key = (str(engine.url), code)
     if key in _CACHE:
         return _CACHE[key]

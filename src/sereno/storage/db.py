@@ -120,6 +120,14 @@ def open_store(url: str | None = None, *, create: bool = True) -> Engine:
 
     With ``create=False`` a database without Sereno's tables is an error instead.
     """
+    raw = database_url(url)
+    if not create and raw.startswith("sqlite:///") and raw != "sqlite:///:memory:":
+        path = Path(raw.removeprefix("sqlite:///")).expanduser()
+        if not path.exists():
+            raise StorageError(
+                f"La base de datos «{path}» no existe.",
+                hint="Créela con «sereno init» (o «sereno demo»), o indique otra con --db.",
+            )
     engine = make_engine(url)
     if not create:
         try:
@@ -135,10 +143,20 @@ def open_store(url: str | None = None, *, create: bool = True) -> Engine:
     return engine
 
 
+_WRITE_LOCK_KEY = 7_264_911  # arbitrary, constant: serialises Sereno's batch writers
+
+
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Connection]:
-    """One atomic transaction: committed on success, rolled back on any error."""
+def transaction(engine: Engine, *, exclusive: bool = False) -> Iterator[Connection]:
+    """One atomic transaction: committed on success, rolled back on any error.
+
+    With ``exclusive=True`` batch writers are serialised: SQLite's ``BEGIN IMMEDIATE``
+    already takes the write lock; on PostgreSQL a transaction-level advisory lock does,
+    so two imports never race on new sources or on incident ids.
+    """
     with engine.begin() as conn:
+        if exclusive and conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK_KEY})")
         yield conn
 
 

@@ -88,6 +88,7 @@ class ImportBatch(Base):
     profile: Mapped[str] = mapped_column(String(100), default="")
     mapping: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20))  # committed
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)  # generated, not real data
     details: Mapped[str] = mapped_column(Text, default="")  # JSON summary
 
 

@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, String, delete, func, insert, select, update
 
 from sereno.storage.models import (
     ImportBatch,
@@ -85,12 +84,17 @@ def max_id(conn: Connection, table: Any) -> int:
     return int(conn.execute(select(func.coalesce(func.max(table.id), 0))).scalar_one())
 
 
-def existing_incident_keys(conn: Connection, source_id: int) -> npt.NDArray[np.int64]:
-    """All record keys already stored for a source."""
+def existing_incident_keys(conn: Connection, source_id: int) -> pd.DataFrame:
+    """Record keys (and their batch) already stored for a source."""
     rows = conn.exec_driver_sql(
-        "SELECT record_key FROM incidents WHERE source_id = " + str(int(source_id))
+        "SELECT record_key, batch_id FROM incidents WHERE source_id = " + str(int(source_id))
     ).fetchall()
-    return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    return pd.DataFrame(
+        {
+            "record_key": np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+            "batch_id": np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows)),
+        }
+    )
 
 
 def candidate_links(
@@ -136,38 +140,74 @@ def count_rows(conn: Connection, model: Any) -> int:
     return int(conn.execute(select(func.count()).select_from(model)).scalar_one())
 
 
+def _local_months(conn: Connection, timezones: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Events per local calendar month (each territory set's zone), from UTC hour buckets."""
+    hour = func.substr(func.cast(Incident.occurred_from, String(40)), 1, 13)
+    rows = conn.execute(
+        select(Incident.territory_set, hour, func.count())
+        .where(Incident.linked_to.is_(None))
+        .group_by(Incident.territory_set, hour)
+    ).all()
+    if not rows:
+        return []
+    df = pd.DataFrame(rows, columns=["set", "hour", "n"])
+    df["utc"] = pd.to_datetime(df["hour"].str.replace("T", " "), format="%Y-%m-%d %H", utc=True)
+    parts = []
+    for set_code, grp in df.groupby("set"):
+        local = grp["utc"].dt.tz_convert(timezones.get(str(set_code), "UTC"))
+        parts.append(pd.DataFrame({"period": local.dt.strftime("%Y-%m"), "n": grp["n"]}))
+    months = pd.concat(parts).groupby("period")["n"].sum().sort_index()
+    return [{"period": str(p), "incidents": int(n)} for p, n in months.items()]
+
+
 def status_counts(conn: Connection) -> dict[str, Any]:
-    """Counts by source, territory, category and period for ``sereno status``."""
+    """Counts for ``sereno status``.
+
+    ``incidents`` counts events: a record linked to the same event from another source
+    (``linked_to`` set) is stored for provenance but not counted again; ``records`` counts
+    every stored row. Breakdowns by territory, category and (local) month count events.
+    """
+    event = Incident.linked_to.is_(None)
+    records = count_rows(conn, Incident)
+    events = int(conn.execute(select(func.count()).select_from(Incident).where(event)).scalar_one())
     out: dict[str, Any] = {
-        "incidents": count_rows(conn, Incident),
+        "incidents": events,
+        "records": records,
+        "linked": records - events,
         "statistics": count_rows(conn, Statistic),
         "batches": count_rows(conn, ImportBatch),
         "population": count_rows(conn, Population),
     }
-    src = conn.execute(
-        select(Source.name, Source.kind, Source.synthetic, func.count(Incident.id))
-        .join(Incident, Incident.source_id == Source.id, isouter=True)
-        .group_by(Source.id, Source.name, Source.kind, Source.synthetic)
-        .order_by(Source.name)
-    ).all()
+    per_source = dict(
+        conn.execute(select(Incident.source_id, func.count()).group_by(Incident.source_id)).all()
+    )
     stat_src = dict(
         conn.execute(select(Statistic.source_id, func.count()).group_by(Statistic.source_id)).all()
     )
-    ids = dict(conn.execute(select(Source.name, Source.id)).all())
+    synthetic_batches = {
+        sid
+        for (sid,) in conn.execute(
+            select(ImportBatch.source_id).where(ImportBatch.synthetic).distinct()
+        ).all()
+    }
+    sources = conn.execute(
+        select(Source.id, Source.name, Source.kind, Source.synthetic).order_by(Source.name)
+    ).all()
     out["by_source"] = [
         {
-            "source": n,
-            "kind": k,
-            "synthetic": bool(s),
-            "incidents": int(c),
-            "statistics": int(stat_src.get(ids[n], 0)),
+            "source": name,
+            "kind": kind,
+            "synthetic": bool(synth) or sid in synthetic_batches,
+            "incidents": int(per_source.get(sid, 0)),
+            "statistics": int(stat_src.get(sid, 0)),
         }
-        for n, k, s, c in src
+        for sid, name, kind, synth in sources
     ]
     out["by_territory"] = [
         {"territory": t, "incidents": int(c)}
         for t, c in conn.execute(
             select(Incident.territory_code, func.count())
+            .where(event)
             .group_by(Incident.territory_code)
             .order_by(Incident.territory_code)
         ).all()
@@ -176,15 +216,13 @@ def status_counts(conn: Connection) -> dict[str, Any]:
         {"category": t, "incidents": int(c)}
         for t, c in conn.execute(
             select(Incident.category, func.count())
+            .where(event)
             .group_by(Incident.category)
             .order_by(func.count().desc())
         ).all()
     ]
-    month = func.substr(func.cast(Incident.occurred_from, Incident.occurred_local.type), 1, 7)
-    out["by_period"] = [
-        {"period": p, "incidents": int(c)}
-        for p, c in conn.execute(select(month, func.count()).group_by(month).order_by(month)).all()
-    ]
+    zones = dict(conn.execute(select(TerritorySetRow.code, TerritorySetRow.timezone)).all())
+    out["by_period"] = _local_months(conn, zones)
     stat_period = conn.execute(
         select(func.min(Statistic.period), func.max(Statistic.period))
     ).first()

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sereno import __version__
 from sereno.errors import SerenoError
@@ -50,6 +51,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "status": 400,
             },
             status_code=400,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = {404: "No existe esa dirección.", 405: "Método no permitido en esta dirección."}
+        text = messages.get(exc.status_code, "La solicitud no se pudo atender.")
+        return JSONResponse(
+            {"ok": False, "error": text, "errors": [], "status": exc.status_code},
+            status_code=exc.status_code,
         )
 
     @app.get("/api/v1/comunas", tags=["territorio"])

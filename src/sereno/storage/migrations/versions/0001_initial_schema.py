@@ -92,6 +92,7 @@ def upgrade() -> None:
         sa.Column("profile", sa.String(length=100), nullable=False),
         sa.Column("mapping", sa.String(length=200), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("synthetic", sa.Boolean(), nullable=False),
         sa.Column("details", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["source_id"], ["sources.id"], name=op.f("fk_import_batches_source_id_sources")
