@@ -53,4 +53,9 @@ async def test_unknown_path_gets_the_spanish_error_shape(client):
     async with client as c:
         r = await c.get("/no/existe")
     assert r.status_code == 404
-    assert r.json() == {"ok": False, "error": "No existe esa dirección.", "errors": [], "status": 404}
+    assert r.json() == {
+        "ok": False,
+        "error": "No existe esa dirección.",
+        "errors": [],
+        "status": 404,
+    }

@@ -17,9 +17,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sereno.cli._spanish import install as _install_spanish
 from sereno.errors import ConfigError, SerenoError
 
 __all__ = ["app", "main"]
+
+_install_spanish()
 
 app = typer.Typer(
     name="sereno",
