@@ -235,7 +235,7 @@ def test_times_are_stored_in_utc_with_dst_rules(store, tmp_path):
         "T-1": "2025-07-15 16:00",
         "T-2": "2025-04-06 02:30",
     }
-    assert flag == "ambiguous_dst"
+    assert flag == "ambiguous_dst" and s.ambiguous_times == 1
 
 
 def test_victim_attributes_go_to_their_own_table(store, tmp_path):

@@ -238,6 +238,7 @@ def _print_summary(summary: Any, as_json: bool) -> None:
         extra = [
             "linked",
             "updated",
+            "ambiguous_times",
             "report",
             "rejects_report",
             "duplicates_report",
@@ -258,6 +259,11 @@ def _print_summary(summary: Any, as_json: bool) -> None:
             out.print(f"    «{label}»: {_fmt_int(n)}", highlight=False)
     if d.get("linked"):
         out.print(f"  vinculadas a otra fuente (mismo hecho): {_fmt_int(d['linked'])}")
+    if d.get("ambiguous_times"):
+        out.print(
+            f"  horas ambiguas por cambio de hora: {_fmt_int(d['ambiguous_times'])} "
+            "(se tomó la primera ocurrencia, horario de verano; quedan marcadas)"
+        )
     if d.get("updated"):
         out.print(f"  actualizadas (valor revisado): {_fmt_int(d['updated'])}")
     for reason, n in list(d["reject_reasons"].items())[:10]:

@@ -64,6 +64,7 @@ class ImportSummary:
     seconds: float
     linked: int = 0
     updated: int = 0
+    ambiguous_times: int = 0
     source: str = ""
     file_name: str = ""
     report: str | None = None
@@ -388,6 +389,7 @@ def import_incidents(
         unclassified=n_uncl,
         seconds=round(time.perf_counter() - t0, 3),
         linked=n_linked,
+        ambiguous_times=int((rec["time_flag"] == "ambiguous_dst").sum()) if len(rec) else 0,
         source=source,
         file_name=Path(path).name,
         unclassified_labels=unclassified_labels,
