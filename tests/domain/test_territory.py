@@ -119,3 +119,12 @@ def test_geopackage_in_other_crs_is_read(tmp_path):
     x, y = ts.to_metric(*ts.to_lonlat([340500.0, 341500.0], [6290500.0, 6290500.0]))
     assert np.allclose(x, [340500.0, 341500.0]) and np.allclose(y, [6290500.0, 6290500.0])
     assert list(ts.codes[ts.locate_metric(x, y)]) == ["a", "b"]
+
+
+def test_aysen_and_magallanes_have_their_own_time_zones():
+    cl = builtin_territory_set("CL")
+    zones = dict(zip(cl.codes, cl.zone_of(range(len(cl.codes))), strict=True))
+    assert zones["12101"] == "America/Punta_Arenas"  # Punta Arenas
+    assert zones["11101"] == "America/Coyhaique"  # Coyhaique
+    assert zones["13101"] == "America/Santiago"
+    assert set(builtin_territory_set("RM").zone_of(range(52))) == {"America/Santiago"}

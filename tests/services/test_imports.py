@@ -308,3 +308,35 @@ def test_bad_files_leave_the_store_unchanged(store, tmp_path, content, error):
         _count(store, "import_batches"),
         _count(store, "sources"),
     ) == before
+
+
+def test_aysen_and_magallanes_times_use_their_own_zones(store, tmp_path):
+    rows = _rows(3, prefix="Z")
+    rows[0].update(fecha="15-07-2025", hora="12:00")  # Santiago, winter: UTC-4
+    rows[1].update(
+        fecha="15-07-2025", hora="12:00", latitud="-53.1638", longitud="-70.9171"
+    )  # Punta Arenas: UTC-3
+    rows[2].update(
+        fecha="15-07-2025", hora="12:00", latitud="-45.5712", longitud="-72.0685"
+    )  # Coyhaique: UTC-3
+    s = import_incidents(
+        store,
+        _small_file(tmp_path, "z.csv", rows),
+        source="Carabineros",
+        now=NOW,
+        report_dir=tmp_path,
+    )
+    assert s.inserted == 3
+    with store.connect() as conn:
+        got = dict(
+            conn.execute(text("SELECT source_record_id, occurred_from FROM incidents")).all()
+        )
+        terr = dict(
+            conn.execute(text("SELECT source_record_id, territory_code FROM incidents")).all()
+        )
+    assert {k: str(v)[:16] for k, v in got.items()} == {
+        "Z-0": "2025-07-15 16:00",
+        "Z-1": "2025-07-15 15:00",
+        "Z-2": "2025-07-15 15:00",
+    }
+    assert terr["Z-1"].startswith("12") and terr["Z-2"].startswith("11")

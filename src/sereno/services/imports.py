@@ -209,6 +209,7 @@ def import_incidents(
     x, y = tset.to_metric(rec["lon"].to_numpy(float), rec["lat"].to_numpy(float))
     where = tset.locate_metric(x, y)
     outside = where < 0
+    rec = _reread_other_zones(raw, prof, tset, rec, where, clock)
     if outside.any():
         bad = rec.loc[outside]
         rejects = pd.concat(
@@ -403,6 +404,41 @@ def import_incidents(
         sha256=raw.sha256,
         duplicates=dup_report,
     )
+
+
+def _reread_other_zones(
+    raw: Any, prof: Any, tset: Any, rec: pd.DataFrame, where: np.ndarray, clock: datetime
+) -> pd.DataFrame:
+    """Re-read local times of records that fall in a territory with its own time zone.
+
+    Times are first read in the set's zone (the comuna is not known before the point is
+    located); records located in, e.g., Magallanes are then read again from their raw row
+    in America/Punta_Arenas. Same rows, same order: only the time columns change.
+    """
+    if not tset.zones or len(rec) == 0:
+        return rec
+    zones = tset.zone_of(np.where(where < 0, 0, where))
+    zones[where < 0] = tset.timezone
+    rows = raw.row_numbers
+    for zone in sorted(set(zones.tolist()) - {tset.timezone}):
+        mine = zones == zone
+        pick = np.isin(rows, rec.loc[mine, "source_row"].to_numpy())
+        subset = replace(
+            raw,
+            frame=raw.frame.loc[pick].reset_index(drop=True),
+            row_numbers=rows[pick],
+            rejects=raw.rejects.iloc[0:0],
+        )
+        again = normalize(subset, prof, timezone=zone, now=clock, bounds=tset.bounds).records
+        again = again.set_index("source_row")
+        target = rec.loc[mine, "source_row"]
+        # A row valid in the set's zone but not in its own (an hour skipped only there)
+        # keeps its first reading; the re-read covers every other row.
+        found = target.isin(again.index).to_numpy()
+        idx = rec.index[mine][found]
+        for col in ("occurred_from", "occurred_to", "time_flag", "reported_at"):
+            rec.loc[idx, col] = again.loc[target[found].to_numpy(), col].to_numpy()
+    return rec
 
 
 def _iccs_vectorised(codes: np.ndarray, classification: Any) -> np.ndarray:
