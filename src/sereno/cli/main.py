@@ -435,6 +435,46 @@ def status_cmd(db: DbOpt = None, as_json: JsonOpt = False) -> None:
         )
 
 
+@app.command("alerts")
+@handles_errors
+def alerts_cmd(
+    period: Annotated[
+        str, typer.Option("--period", help="Mes evaluado, AAAA-MM (p. ej. 2025-06).")
+    ],
+    source: Annotated[
+        str, typer.Option("--source", help="Fuente de las estadísticas mensuales.")
+    ] = "CEAD",
+    measure: Annotated[
+        str, typer.Option("--measure", help="Medida de la serie.")
+    ] = "casos_policiales",
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Alertas del mes por comuna y categoría frente a su propia historia.
+
+    Ejemplo: sereno alerts --period 2025-06 --json
+    """
+    import re
+
+    from sereno.services.monitoring import alerts_for_period
+
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
+        raise ConfigError(
+            f"El periodo «{period}» no es válido.", hint="Use AAAA-MM, por ejemplo 2025-06."
+        )
+    report = alerts_for_period(_engine(db), period, source=source, measure=measure)
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    out.print(
+        f"Alertas {period} · fuente {report.source} ({report.measure}) · "
+        f"{_fmt_int(report.tests)} series evaluadas · {len(report.alerts)} alertas"
+    )
+    out.print(f"Método: {report.method}", highlight=False)
+    for a in report.alerts:
+        out.print(f"  {'▲' if a['direction'] == 'alza' else '▼'} {a['message']}", highlight=False)
+
+
 @app.command("demo")
 @handles_errors
 def demo_cmd(

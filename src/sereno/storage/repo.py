@@ -32,6 +32,7 @@ __all__ = [
     "list_batches",
     "list_territory_sets",
     "max_id",
+    "monthly_statistics",
     "population_years",
     "status_counts",
     "territory_rows",
@@ -329,3 +330,23 @@ def territory_rows(conn: Connection, set_code: str) -> list[dict[str, Any]]:
 def population_years(conn: Connection) -> int:
     """Number of population rows stored."""
     return count_rows(conn, Population)
+
+
+def monthly_statistics(conn: Connection, source: str, measure: str) -> pd.DataFrame:
+    """Monthly figures of one source and measure: territory, period, category, name, value."""
+    rows = conn.execute(
+        select(
+            Statistic.territory_code,
+            Statistic.period,
+            Statistic.category,
+            Statistic.raw_category,
+            Statistic.value,
+        )
+        .join(Source, Source.id == Statistic.source_id)
+        .where(
+            Source.name == source, Statistic.measure == measure, func.length(Statistic.period) == 7
+        )
+    ).all()
+    return pd.DataFrame(
+        rows, columns=["territory_code", "period", "category", "raw_category", "value"]
+    )
