@@ -29,6 +29,7 @@ __all__ = [
     "existing_statistics",
     "finish_batch",
     "get_or_create_source",
+    "incident_points",
     "list_batches",
     "list_territory_sets",
     "max_id",
@@ -350,3 +351,28 @@ def monthly_statistics(conn: Connection, source: str, measure: str) -> pd.DataFr
     return pd.DataFrame(
         rows, columns=["territory_code", "period", "category", "raw_category", "value"]
     )
+
+
+def incident_points(
+    conn: Connection,
+    *,
+    territory_set: str,
+    territories: list[str] | None,
+    categories: list[str] | None,
+    t_from: datetime | None,
+    t_to: datetime | None,
+) -> pd.DataFrame:
+    """Metric coordinates, time and category of events (linked duplicates excluded)."""
+    stmt = select(Incident.x, Incident.y, Incident.occurred_from, Incident.category).where(
+        Incident.linked_to.is_(None), Incident.territory_set == territory_set
+    )
+    if territories:
+        stmt = stmt.where(Incident.territory_code.in_(territories))
+    if categories:
+        stmt = stmt.where(Incident.category.in_(categories))
+    if t_from is not None:
+        stmt = stmt.where(Incident.occurred_from >= t_from)
+    if t_to is not None:
+        stmt = stmt.where(Incident.occurred_from < t_to)
+    rows = conn.execute(stmt).all()
+    return pd.DataFrame(rows, columns=["x", "y", "occurred_from", "category"])
