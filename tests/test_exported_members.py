@@ -25,6 +25,14 @@ EXPECTED = {
     },
     "sereno.domain.locate": {"PolygonLocator"},
     "sereno.ingest.dedup": {"LinkRule", "duplicated_keys", "link_across_sources", "record_keys"},
+    "sereno.analysis.nearrepeat": {
+        "KnoxBand",
+        "KnoxResult",
+        "RepeatLocationsResult",
+        "knox_test",
+        "repeat_locations",
+    },
+    "sereno.analysis.alerts": {"AlertResult", "benjamini_hochberg_adjust", "monthly_alerts"},
 }
 
 

@@ -475,6 +475,84 @@ def alerts_cmd(
         out.print(f"  {'▲' if a['direction'] == 'alza' else '▼'} {a['message']}", highlight=False)
 
 
+@app.command("hotspots")
+@handles_errors
+def hotspots_cmd(
+    territory: Annotated[
+        str,
+        typer.Option(
+            "--territory",
+            help="region, un CUT, varios CUT con comas, una provincia o un conjunto cargado.",
+        ),
+    ] = "region",
+    category: Annotated[
+        str | None, typer.Option("--category", help="Código de categoría o familia (dmcs, vif…).")
+    ] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="Primer día (dd-mm-aaaa).")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Último día, incluido (dd-mm-aaaa).")
+    ] = None,
+    cell: Annotated[int, typer.Option("--cell", help="Tamaño de celda en metros.")] = 100,
+    method: Annotated[str, typer.Option("--method", help="gistar o lisa.")] = "gistar",
+    neighbors: Annotated[
+        str, typer.Option("--neighbors", help="queen o distance:METROS.")
+    ] = "queen",
+    permutations: Annotated[
+        int, typer.Option("--permutations", help="0 = inferencia analítica.")
+    ] = 0,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Semilla de las permutaciones.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv, json o geojson.")] = "csv",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Archivo de salida (por defecto, la pantalla).")
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    """Puntos calientes en la grilla: una fila por celda de la zona de estudio (ceros incluidos).
+
+    Ejemplo: sereno hotspots --territory 13101 --category dmcs --from 01-01-2025 --to 31-12-2025 --out santiago.csv
+    """
+    from sereno.services.hotspots import grid_hotspots
+
+    if fmt not in ("csv", "json", "geojson"):
+        raise ConfigError(f"El formato «{fmt}» no existe.", hint="Use csv, json o geojson.")
+    result = grid_hotspots(
+        _engine(db),
+        territory=territory,
+        category=category,
+        date_from=date_from,
+        date_to=date_to,
+        cell=cell,
+        method=method,
+        neighbors=neighbors,
+        permutations=permutations,
+        seed=seed,
+    )
+    if fmt == "csv":
+        text = result.cells.to_csv(index=False)
+    elif fmt == "json":
+        text = json.dumps(
+            {**result.describe(), "cells": result.cells.to_dict(orient="records")},
+            ensure_ascii=False,
+        )
+    else:
+        text = json.dumps(result.to_geojson(), ensure_ascii=False)
+    d = result.describe()
+    summary = (
+        f"{d['territory']} · {d['categories']} · {d['period']} · {_fmt_int(d['incidents'])} incidentes · "
+        f"{_fmt_int(d['cells'])} celdas de {cell} m · {_fmt_int(d['significant_cells'])} significativas · {d['method']}"
+    )
+    if out_file:
+        out_file.write_text(text, encoding="utf-8")
+        out.print(f"{summary}\nEscrito en {out_file}", highlight=False)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        err.print(summary, highlight=False)
+
+
 @app.command("demo")
 @handles_errors
 def demo_cmd(
