@@ -104,6 +104,19 @@ def _fmt_int(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+def _fmt_num(value: float | None, decimals: int = 2) -> str:
+    """Decimal comma, "—" for missing."""
+    return "—" if value is None else f"{value:.{decimals}f}".replace(".", ",")
+
+
+def _band(low: float, high: float | None) -> str:
+    return f"{low:g}–{high:g}" if high is not None else f"{low:g} o más"
+
+
+def _fmt_pct(share: float) -> str:
+    return f"{share * 100:.1f} %".replace(".", ",")
+
+
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Callable[[str, float], None] | None]:
     if not enabled or not err.is_terminal:
@@ -551,6 +564,119 @@ def hotspots_cmd(
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         err.print(summary, highlight=False)
+
+
+TerritoryOpt = Annotated[
+    str,
+    typer.Option(
+        "--territory",
+        help="region, un CUT, varios CUT con comas, una provincia o un conjunto cargado.",
+    ),
+]
+CategoryOpt = Annotated[
+    str | None, typer.Option("--category", help="Código de categoría o familia (dmcs, vif…).")
+]
+FromOpt = Annotated[str | None, typer.Option("--from", help="Primer día (dd-mm-aaaa).")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Último día, incluido (dd-mm-aaaa).")]
+
+
+@app.command("nearrepeat")
+@handles_errors
+def nearrepeat_cmd(
+    territory: TerritoryOpt = "region",
+    category: CategoryOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    permutations: Annotated[
+        int, typer.Option("--permutations", help="Permutaciones de Monte Carlo.")
+    ] = 99,
+    seed: Annotated[int | None, typer.Option("--seed", help="Semilla.")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Repetición cercana: test de Knox por bandas de distancia y de días.
+
+    Ejemplo: sereno nearrepeat --territory 13110 --category 60101 --permutations 999 --seed 1 --json
+    """
+    from sereno.services.patterns import near_repeat
+
+    data = near_repeat(
+        _engine(db),
+        territory=territory,
+        category=category,
+        date_from=date_from,
+        date_to=date_to,
+        permutations=permutations,
+        seed=seed,
+    )
+    if as_json:
+        _print_json(data)
+        return
+    out.print(
+        f"{data['territory']} · {data['categories']} · {data['period']} · {_fmt_int(data['n'])} incidentes"
+    )
+    out.print(f"Método: {data['method']}; {data['permutations']} permutaciones", highlight=False)
+    table = Table("Distancia (m)", "Días", "Observados", "Esperados", "Razón de Knox", "p")
+    for b in data["bands"]:
+        space = "mismo lugar" if b["space_to"] == 0 else _band(b["space_from"], b["space_to"])
+        days = _band(b["time_from"], b["time_to"])
+        table.add_row(
+            space,
+            days,
+            _fmt_int(b["observed"]),
+            _fmt_num(b["expected"], 1),
+            _fmt_num(b["ratio"]),
+            _fmt_num(b["p"], 3),
+        )
+    out.print(table)
+
+
+@app.command("concentration")
+@handles_errors
+def concentration_cmd(
+    territory: TerritoryOpt = "region",
+    category: CategoryOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    cell: Annotated[int, typer.Option("--cell", help="Tamaño de celda en metros.")] = 100,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Concentración del delito en celdas: participación de las celdas con más casos y Gini.
+
+    Ejemplo: sereno concentration --territory 13101 --category dmcs --json
+    """
+    from sereno.services.patterns import cell_concentration
+
+    data = cell_concentration(
+        _engine(db),
+        territory=territory,
+        category=category,
+        date_from=date_from,
+        date_to=date_to,
+        cell=cell,
+    )
+    if as_json:
+        _print_json(data)
+        return
+    out.print(
+        f"{data['territory']} · {data['categories']} · {data['period']} · "
+        f"{_fmt_int(data['incidents'])} incidentes en {_fmt_int(data['cells'])} celdas de {cell} m"
+    )
+    for k, v in data["share_top"].items():
+        out.print(
+            f"  el {_fmt_pct(float(k))} de las celdas concentra el {_fmt_pct(v)} de los incidentes"
+        )
+    for k, v in data["cells_for_share"].items():
+        out.print(
+            f"  el {_fmt_pct(float(k))} de los incidentes ocurre en el {_fmt_pct(v)} de las celdas"
+        )
+    out.print(
+        f"  Gini {data['gini']:.3f} · Gini generalizado {data['generalized_gini']:.3f}".replace(
+            ".", ","
+        )
+    )
+    out.print(f"Método: {data['method']}", highlight=False)
 
 
 @app.command("demo")
