@@ -73,3 +73,33 @@ def test_cli_alerts_json(tmp_path):
     assert data["period"] == "2025-12" and data["tests"] > 1400
     bad = runner.invoke(app, ["alerts", "--period", "2025-13", "--db", db])
     assert bad.exit_code == 2 and "no es válido" in bad.stderr
+
+
+def test_trends_reproduce_published_totals(cead_store):
+    from sereno.services.monitoring import trends_report
+
+    hom = trends_report(cead_store, territory="region", category="10101")
+    y2019 = next(r for r in hom["years"] if r["year"] == 2019)
+    assert y2019["count"] == 340  # RM homicides 2019 (data README)
+    assert y2019["lower"] < y2019["rate"] < y2019["upper"] and y2019["population"] > 7_000_000
+    armas = trends_report(cead_store, territory="region", category="armas")
+    assert armas["categories_summed"] == ["5"]  # the family total, not its parts again
+    assert next(r for r in armas["years"] if r["year"] == 2010)["count"] == 4_639  # 1,406 + 3,233
+    assert armas["trend"]["direction"] in {"alza", "baja", "sin tendencia"}
+    small = trends_report(cead_store, territory="13502", category="10101")  # Alhué
+    assert any(r["small"] for r in small["years"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"category": None}, "Indique la categoría"),
+        ({"category": "70501", "territory": "13101"}, "no tiene series"),
+    ],
+    ids=["no-category", "no-series"],
+)
+def test_trends_errors(cead_store, kwargs, match):
+    from sereno.services.monitoring import trends_report
+
+    with pytest.raises(InputError, match=match):
+        trends_report(cead_store, **kwargs)

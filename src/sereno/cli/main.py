@@ -679,6 +679,54 @@ def concentration_cmd(
     out.print(f"Método: {data['method']}", highlight=False)
 
 
+@app.command("trends")
+@handles_errors
+def trends_cmd(
+    category: Annotated[
+        str, typer.Option("--category", help="Código CEAD o familia (dmcs, vif…).")
+    ],
+    territory: TerritoryOpt = "region",
+    source: Annotated[
+        str, typer.Option("--source", help="Fuente de las estadísticas mensuales.")
+    ] = "CEAD",
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Evolución anual: casos, tasas por 100.000 con intervalos, cambio y tendencia.
+
+    Ejemplo: sereno trends --territory 13123 --category 20201
+    """
+    from sereno.services.monitoring import trends_report
+
+    data = trends_report(_engine(db), territory=territory, category=category, source=source)
+    if as_json:
+        _print_json(data)
+        return
+    out.print(
+        f"{data['territory']} · {data['category']} · fuente {data['source']} · {data['period']}"
+    )
+    table = Table("Año", "Casos", "Tasa ×100.000", "IC 95 %", "Cambio", "p")
+    for r in data["years"]:
+        ci = "—" if r["lower"] is None else f"{_fmt_num(r['lower'], 1)}–{_fmt_num(r['upper'], 1)}"
+        change = "—" if r["change_pct"] is None else f"{_fmt_num(r['change_pct'], 1)} %"
+        table.add_row(
+            str(r["year"]),
+            _fmt_int(r["count"]),
+            _fmt_num(r["rate"], 1),
+            ci,
+            change,
+            _fmt_num(r["p_value"], 3),
+        )
+    out.print(table)
+    t = data["trend"]
+    out.print(
+        f"Tendencia mensual: {t['direction']} (τ {_fmt_num(t['tau'])}, p {_fmt_num(t['p_value'], 3)}, "
+        f"{_fmt_num(t['slope_per_month'])} casos/mes)",
+        highlight=False,
+    )
+    out.print(f"Método: {data['method']} Población: {data['population_vintage']}.", highlight=False)
+
+
 @app.command("demo")
 @handles_errors
 def demo_cmd(

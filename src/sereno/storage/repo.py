@@ -34,6 +34,7 @@ __all__ = [
     "list_territory_sets",
     "max_id",
     "monthly_statistics",
+    "population_by_year",
     "population_years",
     "status_counts",
     "territory_rows",
@@ -376,3 +377,13 @@ def incident_points(
         stmt = stmt.where(Incident.occurred_from < t_to)
     rows = conn.execute(stmt).all()
     return pd.DataFrame(rows, columns=["x", "y", "occurred_from", "category"])
+
+
+def population_by_year(conn: Connection, territories: list[str]) -> dict[int, int]:
+    """Summed INE projection population of the given territories, per year."""
+    rows = conn.execute(
+        select(Population.year, func.sum(Population.population))
+        .where(Population.kind == "projection", Population.territory_code.in_(territories))
+        .group_by(Population.year)
+    ).all()
+    return {int(y): int(p) for y, p in rows}
