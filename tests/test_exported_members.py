@@ -32,7 +32,8 @@ EXPECTED = {
         "knox_test",
         "repeat_locations",
     },
-    "sereno.analysis.alerts": {"AlertResult", "benjamini_hochberg_adjust", "monthly_alerts"},
+    "sereno.analysis.alerts": {"AlertResult", "monthly_alerts"},
+    "sereno.analysis.fdr": {"benjamini_hochberg"},
 }
 
 

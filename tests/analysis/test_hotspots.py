@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from statsmodels.stats.multitest import multipletests
 
+from sereno.analysis.fdr import benjamini_hochberg
 from sereno.analysis.hotspots import (
     CLASS_LABELS,
-    benjamini_hochberg,
     getis_ord_gi_star,
     local_moran,
 )

@@ -30,9 +30,10 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from sereno.analysis.fdr import benjamini_hochberg
 from sereno.errors import InputError
 
-__all__ = ["AlertResult", "benjamini_hochberg_adjust", "monthly_alerts"]
+__all__ = ["AlertResult", "monthly_alerts"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -72,26 +73,6 @@ class AlertResult:
     def tests(self) -> int:
         """Number of series tested (the size of the multiple-testing family)."""
         return int(self.tested.sum())
-
-
-def benjamini_hochberg_adjust(p: npt.ArrayLike) -> FloatArray:
-    """Benjamini–Hochberg adjusted p-values (step-up, monotone, capped at 1).
-
-    Examples
-    --------
-    >>> benjamini_hochberg_adjust([0.01, 0.04, 0.03, 0.5]).round(3).tolist()
-    [0.04, 0.053, 0.053, 0.5]
-    """
-    pv = np.asarray(p, dtype=float)
-    n = pv.size
-    if n == 0:
-        return pv.copy()
-    order = np.argsort(pv)
-    ranked = pv[order] * n / np.arange(1, n + 1)
-    adjusted = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(n)
-    out[order] = np.minimum(adjusted, 1.0)
-    return out
 
 
 def _check_inputs(history: FloatArray, month: int, years: int) -> None:
@@ -180,7 +161,7 @@ def monthly_alerts(
     upper = np.where(over, stats.nbinom.ppf(hi_q, n_nb, p_nb), stats.poisson.ppf(hi_q, mu_safe))
     p_two = np.where(tested, p_two, 1.0)
     p_adj = np.ones_like(p_two)
-    p_adj[tested] = benjamini_hochberg_adjust(p_two[tested])
+    p_adj[tested] = benjamini_hochberg(p_two[tested])
     alert = tested & (p_adj < alpha)
     direction = np.where(alert, np.sign(obs - mu), 0).astype(np.int8)
     return AlertResult(

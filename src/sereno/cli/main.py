@@ -55,6 +55,18 @@ DbOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Imprimir el resultado como un objeto JSON.")]
+TerritoryOpt = Annotated[
+    str,
+    typer.Option(
+        "--territory",
+        help="region, un CUT, varios CUT con comas, una provincia o un conjunto cargado.",
+    ),
+]
+CategoryOpt = Annotated[
+    str | None, typer.Option("--category", help="Código de categoría o familia (dmcs, vif…).")
+]
+FromOpt = Annotated[str | None, typer.Option("--from", help="Primer día (dd-mm-aaaa).")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Último día, incluido (dd-mm-aaaa).")]
 
 
 def handles_errors(func: F) -> F:
@@ -491,22 +503,10 @@ def alerts_cmd(
 @app.command("hotspots")
 @handles_errors
 def hotspots_cmd(
-    territory: Annotated[
-        str,
-        typer.Option(
-            "--territory",
-            help="region, un CUT, varios CUT con comas, una provincia o un conjunto cargado.",
-        ),
-    ] = "region",
-    category: Annotated[
-        str | None, typer.Option("--category", help="Código de categoría o familia (dmcs, vif…).")
-    ] = None,
-    date_from: Annotated[
-        str | None, typer.Option("--from", help="Primer día (dd-mm-aaaa).")
-    ] = None,
-    date_to: Annotated[
-        str | None, typer.Option("--to", help="Último día, incluido (dd-mm-aaaa).")
-    ] = None,
+    territory: TerritoryOpt = "region",
+    category: CategoryOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
     cell: Annotated[int, typer.Option("--cell", help="Tamaño de celda en metros.")] = 100,
     method: Annotated[str, typer.Option("--method", help="gistar o lisa.")] = "gistar",
     neighbors: Annotated[
@@ -564,20 +564,6 @@ def hotspots_cmd(
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         err.print(summary, highlight=False)
-
-
-TerritoryOpt = Annotated[
-    str,
-    typer.Option(
-        "--territory",
-        help="region, un CUT, varios CUT con comas, una provincia o un conjunto cargado.",
-    ),
-]
-CategoryOpt = Annotated[
-    str | None, typer.Option("--category", help="Código de categoría o familia (dmcs, vif…).")
-]
-FromOpt = Annotated[str | None, typer.Option("--from", help="Primer día (dd-mm-aaaa).")]
-ToOpt = Annotated[str | None, typer.Option("--to", help="Último día, incluido (dd-mm-aaaa).")]
 
 
 @app.command("nearrepeat")

@@ -16,15 +16,10 @@ from sereno.analysis.hotspots import (
     getis_ord_gi_star,
     local_moran,
 )
-from sereno.domain.locate import PolygonLocator
-from sereno.errors import ConfigError, InputError
-from sereno.services.selection import parse_categories, parse_period, select_territories
-from sereno.storage import repo
-from sereno.storage.db import transaction
+from sereno.errors import ConfigError
+from sereno.services.study_area import load_points, study_grid
 
 __all__ = ["GridHotspots", "grid_hotspots"]
-
-_MAX_CELLS = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -115,54 +110,10 @@ def grid_hotspots(
     """Hotspot classes for every cell whose centre lies inside the selected territory."""
     if method not in ("gistar", "lisa"):
         raise ConfigError(f"El método «{method}» no existe.", hint="Use gistar o lisa.")
-    if cell <= 0:
-        raise ConfigError(
-            "El tamaño de celda debe ser mayor que cero.", hint="Por ejemplo --cell 100."
-        )
-    ts, stored_set, codes, territory_name = select_territories(engine, territory)
-    categories, category_text = parse_categories(category)
-    t_from, t_to, period_text = parse_period(date_from, date_to, ts.timezone)
-    polys = ts.metric_polygons
-    import shapely
-
-    xmin, ymin, xmax, ymax = shapely.total_bounds(polys)
-    i0, j0 = int(np.floor(xmin / cell)), int(np.floor(ymin / cell))
-    nx, ny = int(np.floor(xmax / cell)) - i0 + 1, int(np.floor(ymax / cell)) - j0 + 1
-    if nx * ny > _MAX_CELLS:
-        raise ConfigError(
-            f"Con celdas de {cell} m la grilla tendría {nx * ny:,} celdas, más de las que caben en memoria.".replace(
-                ",", "."
-            ),
-            hint="Use celdas más grandes (--cell) o un territorio más pequeño.",
-        )
-    ii, jj = np.meshgrid(np.arange(nx), np.arange(ny))
-    cx = ((i0 + ii + 0.5) * cell).astype(np.float64)
-    cy = ((j0 + jj + 0.5) * cell).astype(np.float64)
-    mask = (PolygonLocator(polys).locate(cx.ravel(), cy.ravel()) >= 0).reshape(ny, nx)
-    if mask.sum() < 3:
-        raise InputError(
-            "La zona de estudio tiene menos de 3 celdas.",
-            hint="Use celdas más pequeñas o un territorio mayor.",
-        )
-    with transaction(engine) as conn:
-        pts = repo.incident_points(
-            conn,
-            territory_set=stored_set,
-            territories=codes,
-            categories=categories,
-            t_from=t_from,
-            t_to=t_to,
-        )
-    if pts.empty:
-        raise InputError(
-            f"No hay incidentes para {territory_name}, {category_text}, {period_text}.",
-            hint="Revise el territorio, la categoría y las fechas (--from/--to).",
-        )
-    pi = np.floor(pts["x"].to_numpy(float) / cell).astype(np.int64) - i0
-    pj = np.floor(pts["y"].to_numpy(float) / cell).astype(np.int64) - j0
-    ok = (pi >= 0) & (pi < nx) & (pj >= 0) & (pj < ny)
-    counts = np.bincount(pj[ok] * nx + pi[ok], minlength=nx * ny).reshape(ny, nx).astype(float)
-    counts[~mask] = 0.0
+    ts, pts, meta = load_points(engine, territory, category, date_from, date_to)
+    grid = study_grid(ts, cell)
+    mask = grid.mask
+    counts, outside = grid.counts(pts["x"].to_numpy(float), pts["y"].to_numpy(float))
     nb = _neighbors(neighbors)
     res: HotspotResult | LocalMoranResult
     if method == "gistar":
@@ -176,8 +127,6 @@ def grid_hotspots(
         )
         label = "Moran local (Anselin 1995), pesos estandarizados por fila"
     sel = np.flatnonzero(mask.ravel())
-    ix = (i0 + ii.ravel()[sel]).astype(np.int64)
-    iy = (j0 + jj.ravel()[sel]).astype(np.int64)
     if isinstance(res, LocalMoranResult):
         # LISA class: the quadrant (1 HH … 4 HL) of cells significant after FDR, else 0.
         quadrant = np.asarray(res.quadrant).ravel()[sel]
@@ -188,9 +137,7 @@ def grid_hotspots(
         labels = dict(res.class_labels)
     frame = pd.DataFrame(
         {
-            "cell_id": [f"{cell}:{a}:{b}" for a, b in zip(ix.tolist(), iy.tolist(), strict=True)],
-            "x": (ix + 0.5) * cell,
-            "y": (iy + 0.5) * cell,
+            **grid.study_cells(),
             "count": counts.ravel()[sel].astype(int),
             "z": np.asarray(res.z).ravel()[sel],
             "p": np.asarray(res.p).ravel()[sel],
@@ -205,14 +152,14 @@ def grid_hotspots(
         method=f"{label}; vecindad {neighbors}; {inference}; FDR Benjamini-Hochberg",
         cell_size=cell,
         crs=ts.crs,
-        territory=territory_name,
-        categories=category_text,
-        period=period_text,
+        territory=meta["territory"],
+        categories=meta["categories"],
+        period=meta["period"],
         incidents=int(counts[mask].sum()),
         meta={
             "significant_cells": int((frame["class"] != 0).sum()),
             # Points in border cells whose centre lies outside the territory are not in
             # the study area (the issue's definition); say how many.
-            "incidents_outside_study_cells": int(ok.sum() - counts[mask].sum()),
+            "incidents_outside_study_cells": outside,
         },
     )
